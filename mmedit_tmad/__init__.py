@@ -1,0 +1,12 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""T-MAD image inpainting for OpenMMLab mmagic.
+
+``import mmedit_tmad`` registers every T-MAD module into mmagic's registries
+and makes runner checkpoints loadable on torch >= 2.6; a config only adds::
+
+    custom_imports = dict(imports=['mmedit_tmad'], allow_failed_imports=False)
+"""
+from . import engine, models  # noqa: F401  (registration side effects)
+from .version import __version__, version_info
+
+__all__ = ['__version__', 'version_info']

@@ -1,0 +1,4 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+from .dist import setup_cpu_distributed
+
+__all__ = ['setup_cpu_distributed']

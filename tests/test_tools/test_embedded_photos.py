@@ -1,0 +1,50 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+import os
+import os.path as osp
+
+import cv2
+import embedded_photos
+import pytest
+
+
+def test_build_is_deterministic_and_complete(tmp_path):
+    a, b = str(tmp_path / 'a'), str(tmp_path / 'b')
+    counts = embedded_photos.build(a, 32)
+    assert embedded_photos.build(b, 32) == counts
+    assert counts['train'] >= 40 and counts['val'] >= 20
+    for split in ('train', 'val'):
+        names = open(osp.join(a, 'meta', f'{split}.txt')).read().split()
+        assert len(names) == counts[split] == len(os.listdir(
+            osp.join(a, split)))
+        for name in names[:5]:
+            img_a = cv2.imread(osp.join(a, split, name))
+            img_b = cv2.imread(osp.join(b, split, name))
+            assert img_a.shape == (32, 32, 3)
+            assert (img_a == img_b).all()
+    # whole photos are held out
+    stem = lambda n: n.rsplit('_', 2)[0]  # noqa: E731
+    train = {stem(n) for n in open(osp.join(a, 'meta', 'train.txt'))}
+    val = {stem(n) for n in open(osp.join(a, 'meta', 'val.txt'))}
+    assert not train & val
+
+
+def test_grey_and_rgba_become_bgr(tmp_path):
+    grey = tmp_path / 'g.png'
+    cv2.imwrite(str(grey), (cv2.getGaussianKernel(40, 5) @ cv2.getGaussianKernel(
+        50, 5).T * 1e5).clip(0, 255).astype('uint8'))
+    assert embedded_photos.read_color(str(grey)).shape == (40, 50, 3)
+    rgba = tmp_path / 'a.png'
+    cv2.imwrite(str(rgba), cv2.merge([cv2.imread(str(grey), 0)] * 4))
+    assert embedded_photos.read_color(str(rgba)).shape == (40, 50, 3)
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / 'bad.png'
+    bad.write_bytes(b'not an image')
+    with pytest.raises(SystemExit, match='cannot read image'):
+        embedded_photos.read_color(str(bad))
+
+
+def test_bad_crop_size():
+    with pytest.raises(SystemExit, match='crop-size'):
+        embedded_photos.main(['--out', '/nonexistent', '--crop-size', '4'])

@@ -1,0 +1,131 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Build the embedded real-photo dataset from images that packages ship.
+
+No download: the photos come from scikit-image (``skimage/data``),
+scikit-learn (``sklearn/datasets/images``) and matplotlib (``sample_data``),
+all installed by ``tools/setup_env.sh``. Each photo is resized so that its
+shorter side is ``2 * crop_size`` and cut into fixed ``crop_size`` crops on a
+regular grid, written as PNG with an mmagic annotation list per split::
+
+    <out>/train/<name>_<row>_<col>.png   <out>/meta/train.txt
+    <out>/val/<name>_<row>_<col>.png     <out>/meta/val.txt
+
+Whole photos are held out for ``val``, so validation measures inpainting of
+photos never seen in training. The output is a pure function of the package
+files and the arguments.
+
+Usage:
+    python tools/dataset_converters/embedded_photos.py --out data/embedded \
+        --crop-size 128
+"""
+import argparse
+import importlib
+import os
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+
+# (package, path inside the package, split). Grey textures are kept: the
+# texture memory is exactly what they exercise.
+SOURCES = [
+    ('skimage', 'data/astronaut.png', 'train'),
+    ('skimage', 'data/chelsea.png', 'train'),
+    ('skimage', 'data/motorcycle_left.png', 'train'),
+    ('skimage', 'data/motorcycle_right.png', 'train'),
+    ('skimage', 'data/hubble_deep_field.jpg', 'train'),
+    ('skimage', 'data/ihc.png', 'train'),
+    ('skimage', 'data/brick.png', 'train'),
+    ('skimage', 'data/grass.png', 'train'),
+    ('skimage', 'data/camera.png', 'train'),
+    ('sklearn', 'datasets/images/china.jpg', 'train'),
+    ('skimage', 'data/coffee.png', 'val'),
+    ('skimage', 'data/rocket.jpg', 'val'),
+    ('skimage', 'data/gravel.png', 'val'),
+    ('sklearn', 'datasets/images/flower.jpg', 'val'),
+    ('matplotlib', 'mpl-data/sample_data/grace_hopper.jpg', 'val'),
+]
+
+
+def package_file(package: str, relpath: str) -> str:
+    """Absolute path of a file shipped inside an installed package."""
+    try:
+        module = importlib.import_module(package)
+    except ImportError as err:
+        raise SystemExit(f'{package} is not installed ({err}); run '
+                         '`bash tools/setup_env.sh` first') from err
+    path = osp.join(osp.dirname(module.__file__), relpath)
+    if not osp.isfile(path):
+        raise SystemExit(f'{path} is missing from the installed {package}; '
+                         'the embedded dataset needs it')
+    return path
+
+
+def read_color(path: str) -> np.ndarray:
+    """Read an image as 3-channel uint8 BGR (grey is replicated)."""
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise SystemExit(f'cannot read image {path}')
+    if img.dtype != np.uint8:
+        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(
+            np.uint8)
+    if img.ndim == 2:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    elif img.shape[2] == 4:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    return img
+
+
+def grid_crops(img: np.ndarray, crop: int) -> list:
+    """Resize to shorter side ``2 * crop``; all ``crop`` tiles of the grid."""
+    h, w = img.shape[:2]
+    scale = 2 * crop / min(h, w)
+    img = cv2.resize(
+        img, (max(crop, round(w * scale)), max(crop, round(h * scale))),
+        interpolation=cv2.INTER_AREA)
+    h, w = img.shape[:2]
+    rows, cols = h // crop, w // crop
+    top, left = (h - rows * crop) // 2, (w - cols * crop) // 2
+    return [((r, c), img[top + r * crop:top + (r + 1) * crop,
+                         left + c * crop:left + (c + 1) * crop])
+            for r in range(rows) for c in range(cols)]
+
+
+def build(out: str, crop_size: int) -> dict:
+    """Write the crops and annotation lists; return the counts per split."""
+    lists = {'train': [], 'val': []}
+    os.makedirs(osp.join(out, 'meta'), exist_ok=True)
+    for package, relpath, split in SOURCES:
+        img = read_color(package_file(package, relpath))
+        name = osp.splitext(osp.basename(relpath))[0]
+        os.makedirs(osp.join(out, split), exist_ok=True)
+        for (r, c), tile in grid_crops(img, crop_size):
+            fname = f'{name}_{r}_{c}.png'
+            cv2.imwrite(osp.join(out, split, fname), tile)
+            lists[split].append(fname)
+    for split, names in lists.items():
+        with open(osp.join(out, 'meta', f'{split}.txt'), 'w') as f:
+            f.write(''.join(f'{n}\n' for n in sorted(names)))
+    return {k: len(v) for k, v in lists.items()}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--out', default='data/embedded', help='output dir')
+    parser.add_argument(
+        '--crop-size', type=int, default=128, help='side of the crops')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.crop_size < 16:
+        raise SystemExit(f'--crop-size must be >= 16, got {args.crop_size}')
+    counts = build(args.out, args.crop_size)
+    print(f'embedded photos in {args.out}: {counts["train"]} train and '
+          f'{counts["val"]} val crops of {args.crop_size}x{args.crop_size}')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
