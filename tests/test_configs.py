@@ -22,7 +22,7 @@ def test_configs_found():
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
-def test_config_builds(path):
+def test_config_builds(path, random_vgg):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports['imports'] == ['mmedit_tmad']
     assert cfg.default_scope == 'mmagic'

@@ -1,0 +1,358 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""The T-MAD inpaintor: data flow, losses and the two training phases."""
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+from mmagic.models.base_models import OneStageInpaintor
+from mmagic.models.utils import set_requires_grad
+from mmagic.structures import DataSample
+from mmengine.config import Config
+from mmengine.optim import OptimWrapperDict
+from torch import Tensor
+
+from mmedit_tmad.registry import MODELS
+from .tmad_texture_memory import gather_cells, image_to_cells
+
+
+@MODELS.register_module()
+class TMADInpaintor(OneStageInpaintor):
+    """T-MAD: Texture Memory-Augmented Deep Patch-Based Image Inpainting.
+
+    This implementation follows: Texture Memory-Augmented Deep Patch-Based
+    Image Inpainting (Xu et al., IEEE TIP 2021), Fig.2 and Eq.1-10::
+
+        I_m, M --coarse net--> I_s ; Î_s = I_s * M + I_m * (1 - M)
+        Î_s --texture memory--> T (N_pool clean patches)
+        Î_s --k_p grid--> hole patches p_s and 3k_p contexts
+        (p_s, T) --retrieval--> T_c (N_c candidates each)
+        (contexts, T_c) --PSNet--> synthesised patches, tiled into Î_s
+        Î_p = tiled * M + I_m * (1 - M)
+
+    The coarse network is mmagic's ``generator`` (built from ``encdec``);
+    the retrieval module, PSNet and the discriminators are further children,
+    so ``MultiOptimWrapperConstructor`` can group them
+    (``generator=dict(modules=['generator', 'retrieval', 'psnet'])``) and
+    ``MMSeparateDistributedDataParallel`` wraps each one apart: in phase 1
+    only ``generator`` runs, and no wrapper sees unused parameters.
+
+    **Schedule** (Sec.IV). Phase 1, iterations ``[0, coarse_iters)``: the
+    coarse net alone with ``L_recon`` (Eq.1). Phase 2: everything jointly
+    with ``L_total = L_recon + L_ps + L_blend`` (Eq.10): per iteration one
+    discriminator update (patch critic, Eq.6, and global discriminator),
+    then one generator update. The iteration count is a buffer
+    (``cur_iter``), so the phase survives a resume.
+
+    ============================  ==========================================
+    config key                    paper
+    ============================  ==========================================
+    ``train_cfg.coarse_iters``    coarse pre-training ("four epochs")
+    ``train_cfg.num_patches``     ``N_ps``, hole patches per image
+    ``loss_recon``                ``L_recon``, λ_hole / λ_valid (Eq.1)
+    ``loss_patch_l1``             ``λ_l1 L_l1`` (Eq.8)
+    ``loss_percep``               ``λ_percep L_percep`` (Eq.8)
+    ``loss_pd``                   ``λ^pd_gan L^pd_gan`` (Eq.6-8)
+    ``loss_blend``                ``L_blend`` (Eq.9)
+    ============================  ==========================================
+
+    At test time only the hole cells are synthesised; valid pixels are
+    always composited back from the input.
+
+    Args:
+        data_preprocessor (dict): mmagic ``DataPreprocessor`` config.
+        encdec (dict): Coarse network config (``TMADCoarseNet``).
+        texture_memory (dict): ``TMADTextureMemory`` config.
+        retrieval (dict): ``TMADTextureRetrieval`` config.
+        psnet (dict): ``TMADPSNet`` config.
+        disc (dict, optional): ``TMADDiscriminators`` config. Default: None.
+        loss_recon (dict): ``TMADReconLoss`` config.
+        loss_patch_l1 (dict, optional): Patch L1 (mmagic ``L1Loss``).
+        loss_percep (dict, optional): ``TMADPerceptualLoss`` config.
+        loss_pd (dict, optional): ``TMADPatchDistributionLoss`` config;
+            needs ``disc.patch_disc``.
+        loss_blend (dict, optional): ``TMADBlendingLoss`` config; its GAN
+            term needs ``disc.global_disc``.
+        train_cfg (dict, optional): ``coarse_iters`` and ``num_patches``.
+        test_cfg (dict, optional): ``return_retrieval`` (bool) adds the
+            coarse image and the retrieval to the predictions.
+        init_cfg (dict, optional): Initialization config.
+    """
+
+    def __init__(self,
+                 data_preprocessor: Union[dict, Config],
+                 encdec: dict,
+                 texture_memory: dict,
+                 retrieval: dict,
+                 psnet: dict,
+                 loss_recon: dict,
+                 disc: Optional[dict] = None,
+                 loss_patch_l1: Optional[dict] = None,
+                 loss_percep: Optional[dict] = None,
+                 loss_pd: Optional[dict] = None,
+                 loss_blend: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor,
+            encdec=encdec,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg)
+        self.texture_memory = MODELS.build(texture_memory)
+        self.retrieval = MODELS.build(retrieval)
+        self.psnet = MODELS.build(psnet)
+        self.patch_size = self.texture_memory.patch_size
+        if self.psnet.patch_size != self.patch_size:
+            raise ValueError(
+                f'psnet.patch_size ({self.psnet.patch_size}) differs from '
+                f'texture_memory.patch_size ({self.patch_size})')
+        if self.psnet.num_candidates != self.retrieval.num_outputs:
+            raise ValueError(
+                f'psnet takes {self.psnet.num_candidates} candidates but '
+                f'retrieval returns {self.retrieval.num_outputs}')
+        self.disc = MODELS.build(disc) if disc is not None else None
+        self.loss_recon = MODELS.build(loss_recon)
+        self.loss_patch_l1 = MODELS.build(loss_patch_l1) \
+            if loss_patch_l1 else None
+        self.loss_percep = MODELS.build(loss_percep) if loss_percep else None
+        self.loss_pd = MODELS.build(loss_pd) if loss_pd else None
+        self.loss_blend = MODELS.build(loss_blend) if loss_blend else None
+        if self.loss_pd is not None and self.disc is None:
+            raise ValueError('loss_pd needs disc (with a patch_disc)')
+        self.with_blend_gan = self.loss_blend is not None and \
+            self.disc is not None and self.disc.global_disc is not None
+        train_cfg = train_cfg or {}
+        self.coarse_iters = int(train_cfg.get('coarse_iters', 0))
+        self.num_patches = train_cfg.get('num_patches', 16)
+        self.register_buffer('cur_iter', torch.zeros((), dtype=torch.long))
+
+    # ------------------------------------------------------------------
+    # data flow
+    # ------------------------------------------------------------------
+    def _check_inputs(self, masked_img: Tensor, mask: Tensor) -> None:
+        """Clear errors instead of failures deep in the networks."""
+        h, w = masked_img.shape[-2:]
+        if mask.shape[-2:] != (h, w) or mask.shape[1] != 1:
+            raise ValueError(f'mask {tuple(mask.shape)} does not match the '
+                             f'image {tuple(masked_img.shape)}')
+        unit = max(self.patch_size, self.generator.size_divisor)
+        if h % unit or w % unit:
+            raise ValueError(
+                f'TMAD needs image sides that are multiples of {unit}, got '
+                f'{h}x{w}; pad the image (mmedit_tmad.apis pads for you)')
+        if not torch.isfinite(masked_img).all():
+            raise ValueError('the input image contains NaN or Inf values')
+
+    def coarse(self, masked_img: Tensor, mask: Tensor) -> Tuple[Tensor,
+                                                                 Tensor]:
+        """Coarse network: ``I_s`` and the composite ``Î_s``."""
+        coarse_res = self.generator(torch.cat([masked_img, mask], dim=1))
+        coarse_img = coarse_res * mask + masked_img * (1. - mask)
+        return coarse_res, coarse_img
+
+    def synthesize(self,
+                   masked_img: Tensor,
+                   coarse_img: Tensor,
+                   mask: Tensor,
+                   num_patches: Optional[int] = None) -> Dict[str, Tensor]:
+        """Memory, retrieval, PSNet and tiling on top of ``Î_s``.
+
+        Args:
+            masked_img (Tensor): ``I_m`` (n, 3, h, w).
+            coarse_img (Tensor): ``Î_s`` (n, 3, h, w).
+            mask (Tensor): ``M`` (n, 1, h, w).
+            num_patches (int, optional): ``N_ps`` in training; None for every
+                hole cell (testing).
+
+        Returns:
+            dict: ``memory`` (see ``TMADTextureMemory``), ``cut`` (see
+            ``cut_hole_patches``), ``retrieval`` (see
+            ``TMADTextureRetrieval``), ``patches`` (n, P, 3, k, k) PSNet
+            outputs, ``tiled`` (n, 3, h, w) ``Î_s`` with the synthesised
+            cells, ``result`` ``Î_p`` (composited).
+        """
+        memory = self.texture_memory(coarse_img, mask)
+        cut = self.texture_memory.cut_hole_patches(coarse_img, mask,
+                                                   num_patches)
+        ret = self.retrieval(cut['patches'], memory['patches'])
+        n, p = cut['cells'].shape
+        valid = cut['valid']
+        # all patches of the batch in one PSNet pass: (B, ...) with B the
+        # valid (n, P) entries
+        patches = ret['candidates'].new_zeros(cut['patches'].shape)
+        if valid.any():  # no hole at all: nothing to synthesise
+            patches[valid] = self.psnet(cut['contexts'][valid],
+                                        ret['candidates'][valid])
+        tiled = self.texture_memory.paste(coarse_img, patches, cut['cells'],
+                                          valid)
+        result = tiled * mask + masked_img * (1. - mask)
+        return dict(
+            memory=memory,
+            cut=cut,
+            retrieval=ret,
+            patches=patches,
+            tiled=tiled,
+            result=result)
+
+    def forward_tensor(self, inputs: Tensor,
+                       data_samples: DataSample) -> Tuple[Tensor, Tensor]:
+        """Inpaint: returns ``(fake_res, fake_img)``.
+
+        ``fake_res`` is ``Î_s`` with the synthesised hole cells (before the
+        final composite), ``fake_img`` the composited result ``Î_p``.
+        """
+        out = self.inpaint(inputs, data_samples.mask.float())
+        return out['tiled'], out['result']
+
+    def inpaint(self, masked_img: Tensor, mask: Tensor) -> Dict[str, Tensor]:
+        """Full test-time pass on normalised inputs (every hole cell).
+
+        Args:
+            masked_img (Tensor): ``I_m`` (n, 3, h, w), normalised.
+            mask (Tensor): ``M`` (n, 1, h, w), 1 = hole.
+
+        Returns:
+            dict: as :meth:`synthesize`, plus ``coarse_res`` and
+            ``coarse_img``.
+        """
+        self._check_inputs(masked_img, mask)
+        coarse_res, coarse_img = self.coarse(masked_img, mask)
+        out = self.synthesize(masked_img, coarse_img, mask)
+        out.update(coarse_res=coarse_res, coarse_img=coarse_img)
+        return out
+
+    def forward_test(self, inputs: Tensor,
+                     data_samples: DataSample) -> DataSample:
+        """Predictions with ``pred_img``, ``fake_res``, ``fake_img`` (0-255).
+
+        With ``test_cfg.return_retrieval`` the coarse image ``coarse_img``
+        and, per sample, the hole cells, their validity and the memory
+        positions of the ranked candidates are added.
+        """
+        out = self.inpaint(inputs, data_samples.mask.float())
+        destruct = self.data_preprocessor.destruct
+        fake_img = destruct(out['result'], data_samples)
+        preds = DataSample(
+            fake_res=destruct(out['tiled'], data_samples),
+            fake_img=fake_img,
+            pred_img=fake_img)
+        if (self.test_cfg or {}).get('return_retrieval', False):
+            pos = out['memory']['positions']  # (n, N_pool, 2)
+            idx = out['retrieval']['indices']  # (n, P, N_c)
+            cand_pos = gather_cells(pos, idx.flatten(1)).view(
+                *idx.shape, 2)  # (n, P, N_c, 2)
+            preds.set_tensor_data(
+                dict(coarse_img=destruct(out['coarse_img'], data_samples)))
+            preds.set_field(out['cut']['cells'], 'hole_cells')
+            preds.set_field(out['cut']['valid'], 'hole_cells_valid')
+            preds.set_field(cand_pos, 'retrieved_positions')
+        return preds
+
+    # ------------------------------------------------------------------
+    # training
+    # ------------------------------------------------------------------
+    @property
+    def phase(self) -> int:
+        """1 while the coarse net trains alone, then 2."""
+        return 1 if int(self.cur_iter) < self.coarse_iters else 2
+
+    def _critic(self, patches: Tensor) -> Tensor:
+        """Patch critic scores of (n, P, c, k, k) patches -> (n, P)."""
+        n, p = patches.shape[:2]
+        return self.disc(patches.flatten(0, 1), 'patch').view(n, p)
+
+    def _real_patches(self, out: dict, gt_patches: Tensor) -> Tensor:
+        """``(T_c, p_gt)`` of each image: (n, P*N_c + P, c, k, k)."""
+        cands = out['retrieval']['candidates']  # (n, P, N_c, c, k, k)
+        return torch.cat([cands.flatten(1, 2), gt_patches], dim=1)
+
+    def disc_losses(self, out: dict, gt_patches: Tensor,
+                    gt_img: Tensor) -> Dict[str, Tensor]:
+        """Eq.6 for the patch critic and the global discriminator's loss."""
+        losses = {}
+        if self.loss_pd is not None:
+            real = self._critic(self._real_patches(out, gt_patches).detach())
+            fake = self._critic(out['patches'].detach())
+            losses['loss_pd_disc'] = self.loss_pd(fake, real, is_disc=True)
+        if self.with_blend_gan:
+            losses['loss_blend_disc'] = self.loss_blend.disc_loss(
+                self.disc(gt_img, 'global'),
+                self.disc(out['result'].detach(), 'global'))
+        return losses
+
+    def generator_losses(self, coarse_res: Tensor, out: dict,
+                         gt_patches: Tensor, gt_img: Tensor,
+                         mask: Tensor) -> Dict[str, Tensor]:
+        """Eq.10: ``L_recon + L_ps + L_blend`` as separate log entries."""
+        losses = dict(loss_recon=self.loss_recon(coarse_res, gt_img, mask))
+        patches = out['patches']
+        flat, gt_flat = patches.flatten(0, 1), gt_patches.flatten(0, 1)
+        if self.loss_patch_l1 is not None:
+            losses['loss_patch_l1'] = self.loss_patch_l1(flat, gt_flat)
+        if self.loss_percep is not None:
+            losses['loss_percep'] = self.loss_percep(flat, gt_flat)
+        if self.loss_pd is not None:
+            memory = self._critic(out['memory']['patches'])
+            real = self._critic(self._real_patches(out, gt_patches))
+            losses['loss_pd'] = self.loss_pd(
+                self._critic(patches), real, memory)
+        if self.loss_blend is not None:
+            pred = self.disc(out['result'], 'global') \
+                if self.with_blend_gan else None
+            blend = self.loss_blend(pred, out['result'], mask)
+            if pred is None:
+                blend.pop('loss_blend_gan')
+            losses.update(blend)
+        return losses
+
+    def train_step(self, data: List[dict],
+                   optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
+        """One iteration of phase 1 or phase 2 (see the class docstring).
+
+        Args:
+            data (list[dict]): A batch from the dataloader.
+            optim_wrapper (OptimWrapperDict): ``generator`` (coarse net,
+                retrieval, PSNet) and, in phase 2 with a discriminator,
+                ``disc``.
+
+        Returns:
+            dict: Log variables.
+        """
+        data = self.data_preprocessor(data, True)
+        masked_img = data['inputs']
+        gt_img = data['data_samples'].gt_img
+        mask = data['data_samples'].mask.float()
+        self._check_inputs(masked_img, mask)
+        phase = self.phase
+        coarse_res, coarse_img = self.coarse(masked_img, mask)
+        log_vars = {}
+        if phase == 1:
+            losses = dict(loss_recon=self.loss_recon(coarse_res, gt_img, mask))
+        else:
+            out = self.synthesize(masked_img, coarse_img, mask,
+                                  self.num_patches)
+            gt_patches = gather_cells(
+                image_to_cells(gt_img, self.patch_size), out['cut']['cells'])
+            if self.disc is not None:
+                set_requires_grad(self.disc, True)
+                d_losses = self.disc_losses(out, gt_patches, gt_img)
+                if d_losses:
+                    loss_d, log_d = self.parse_losses(d_losses)
+                    optim_wrapper['disc'].update_params(loss_d)
+                    log_vars.update(log_d)
+                set_requires_grad(self.disc, False)
+            losses = self.generator_losses(coarse_res, out, gt_patches,
+                                           gt_img, mask)
+            log_vars['num_valid_memory'] = out['memory']['num_valid'].float(
+            ).mean()
+        loss_g, log_g = self.parse_losses(losses)
+        optim_wrapper['generator'].update_params(loss_g)
+        log_vars.update(log_g)
+        log_vars['phase'] = torch.tensor(float(phase))
+        self.cur_iter += 1
+        return log_vars
+
+    def forward_dummy(self, x: Tensor) -> Tensor:
+        """Whole T-MAD pass on ``cat([I_m, M])`` (for FLOP counters)."""
+        out = self.inpaint(x[:, :-1], x[:, -1:])
+        return out['result']

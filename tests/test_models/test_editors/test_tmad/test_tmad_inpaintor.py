@@ -1,0 +1,136 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+import os.path as osp
+
+import pytest
+import torch
+from mmagic.engine.optimizers import MultiOptimWrapperConstructor
+from mmagic.structures import DataSample
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from mmedit_tmad.models.editors.tmad.tmad_texture_memory import (
+    gather_cells, image_to_cells)
+from mmedit_tmad.registry import MODELS
+
+ROOT = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))))
+TEST_CFG = osp.join(ROOT, 'tests', 'configs', 'tmad_test.py')
+PAPER_CFG = osp.join(ROOT, 'configs', 'tmad', 'tmad_4xb4_places-256x256.py')
+
+
+def _build(path=TEST_CFG, **train_cfg):
+    cfg = Config.fromfile(path)
+    init_default_scope('mmagic')
+    cfg.model.train_cfg.update(train_cfg)
+    model = MODELS.build(cfg.model)
+    optim = cfg.optim_wrapper.copy()
+    optim.pop('constructor')
+    return model, MultiOptimWrapperConstructor(optim)(model)
+
+
+def _batch(n=2, size=64, hole=(10, 40, 20, 50), seed=0):
+    g = torch.Generator().manual_seed(seed)
+    inputs, samples = [], []
+    for _ in range(n):
+        gt = torch.randint(0, 256, (3, size, size), generator=g).float()
+        mask = torch.zeros(1, size, size)
+        t, b, l, r = hole
+        mask[:, t:b, l:r] = 1
+        inputs.append(gt * (1 - mask))
+        samples.append(DataSample(gt_img=gt, mask=mask))
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_train_step_through_both_phases(random_vgg):
+    model, optim = _build(coarse_iters=2)
+    logs = [model.train_step(_batch(seed=i), optim) for i in range(4)]
+    assert [float(log['phase']) for log in logs] == [1., 1., 2., 2.]
+    assert set(logs[0]) == {'loss', 'loss_recon', 'phase'}
+    assert {
+        'loss_recon', 'loss_patch_l1', 'loss_percep', 'loss_pd',
+        'loss_blend_gan', 'loss_blend_tv', 'loss_pd_disc', 'loss_blend_disc',
+        'num_valid_memory'
+    } <= set(logs[2])
+    assert all(torch.isfinite(v).all() for log in logs for v in log.values())
+    assert int(model.cur_iter) == 4 and 'cur_iter' in model.state_dict()
+
+
+def test_every_trainable_parameter_gets_a_gradient(random_vgg):
+    """One joint (phase 2) generator and discriminator backward pass."""
+    model, _ = _build()
+    data = model.data_preprocessor(_batch(), True)
+    masked, gt = data['inputs'], data['data_samples'].gt_img
+    mask = data['data_samples'].mask.float()
+    coarse_res, coarse_img = model.coarse(masked, mask)
+    out = model.synthesize(masked, coarse_img, mask, model.num_patches)
+    gt_patches = gather_cells(image_to_cells(gt, 16), out['cut']['cells'])
+    losses = model.generator_losses(coarse_res, out, gt_patches, gt, mask)
+    losses.update(model.disc_losses(out, gt_patches, gt))
+    sum(losses.values()).backward()
+    trainable = [(n, p) for n, p in model.named_parameters()
+                 if p.requires_grad]
+    assert trainable
+    missing = [n for n, p in trainable
+               if p.grad is None or p.grad.abs().sum() == 0]
+    assert not missing, missing
+
+
+def test_forward_test_256_keeps_valid_pixels(random_vgg):
+    model, _ = _build()
+    model.eval()
+    model.test_cfg = dict(return_retrieval=True)
+    data = model.data_preprocessor(
+        _batch(n=1, size=256, hole=(64, 150, 70, 190)), False)
+    with torch.no_grad():
+        preds = model(**data, mode='predict')
+    out = preds[0].output
+    gt = preds[0].gt_img
+    mask = preds[0].mask.bool().expand_as(gt)
+    assert out.pred_img.shape == out.fake_img.shape == out.fake_res.shape \
+        == (3, 256, 256)
+    assert out.coarse_img.shape == (3, 256, 256)
+    torch.testing.assert_close(out.pred_img[~mask], gt[~mask], atol=1e-3,
+                               rtol=0)
+    assert not torch.allclose(out.pred_img[mask], gt[mask] * 0)
+    cells = out.hole_cells[out.hole_cells_valid]
+    # rows 64..149 x cols 70..189 on a 16 grid: 6 x 8 cells
+    assert cells.numel() == 48
+    assert out.retrieved_positions.shape[-2:] == (2, 2)
+
+
+def test_forward_test_defined_edge_cases(random_vgg):
+    model, _ = _build()
+    model.eval()
+    gt = torch.rand(1, 3, 64, 64) * 2 - 1
+    with torch.no_grad():
+        no_hole = model.inpaint(gt, torch.zeros(1, 1, 64, 64))
+        torch.testing.assert_close(no_hole['result'], gt)
+        full = model.inpaint(gt * 0, torch.ones(1, 1, 64, 64))
+    assert torch.isfinite(full['result']).all()
+    assert full['memory']['num_valid'].item() == 0
+    bad = gt.clone()
+    bad[0, 0, 0, 0] = float('nan')
+    with pytest.raises(ValueError, match='NaN'):
+        model.inpaint(bad, torch.zeros(1, 1, 64, 64))
+    with pytest.raises(ValueError, match='multiples of 16'):
+        model.inpaint(torch.zeros(1, 3, 72, 64), torch.zeros(1, 1, 72, 64))
+    with pytest.raises(ValueError, match='does not match'):
+        model.inpaint(gt, torch.zeros(1, 1, 32, 64))
+
+
+def test_mismatched_parts_are_rejected(random_vgg):
+    cfg = Config.fromfile(TEST_CFG)
+    init_default_scope('mmagic')
+    cfg.model.psnet.num_candidates = 3
+    with pytest.raises(ValueError, match='candidates'):
+        MODELS.build(cfg.model)
+
+
+def test_paper_generator_parameter_count(random_vgg):
+    model, _ = _build(PAPER_CFG)
+    n = sum(
+        p.numel() for m in (model.generator, model.retrieval, model.psnet)
+        for p in m.parameters())
+    print(f'T-MAD generator (coarse + retrieval + PSNet): {n / 1e6:.3f}M '
+          '(paper: 3.9M)')
+    assert abs(n - 3.9e6) <= 0.1 * 3.9e6
