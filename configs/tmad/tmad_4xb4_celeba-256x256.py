@@ -1,0 +1,58 @@
+# T-MAD on CelebA-HQ (official split lists as in mmagic), random rectangular
+# holes, 1024 -> 256 resize, 4 GPUs x 4 images.
+_base_ = [
+    '../_base_/models/base_tmad.py', '../_base_/tmad_runtime.py',
+    'mmagic::_base_/datasets/celeba.py'
+]
+
+experiment_name = 'tmad_4xb4_celeba-256x256'
+work_dir = f'./work_dirs/{experiment_name}'
+input_shape = (256, 256)
+# four epochs of the 28,000 training images at 16 images per iteration
+coarse_iters = 7000
+max_iters = 300000
+
+model = dict(train_cfg=dict(coarse_iters=coarse_iters, num_patches=16))
+
+mask_cfg = dict(
+    max_bbox_shape=(128, 128),
+    max_bbox_delta=40,
+    min_margin=20,
+    img_shape=input_shape)
+train_pipeline = [
+    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
+    dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
+    dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='GetMaskedImage'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
+    dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
+    dict(type='GetMaskedImage'),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=4, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(batch_size=1, dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=10000)
+val_cfg = dict(type='MultiValLoop')
+test_cfg = dict(type='MultiTestLoop')
+
+# cosine restarts (Sec.IV): one cycle for the coarse pre-training, two for
+# the joint training
+param_scheduler = dict(
+    type='CosineRestartLR',
+    by_epoch=False,
+    periods=[
+        coarse_iters, (max_iters - coarse_iters) // 2,
+        max_iters - coarse_iters - (max_iters - coarse_iters) // 2
+    ],
+    restart_weights=[1., 1., 0.5],
+    eta_min=1e-6)
+default_hooks = dict(checkpoint=dict(interval=10000))
