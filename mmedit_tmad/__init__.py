@@ -6,7 +6,7 @@ and makes runner checkpoints loadable on torch >= 2.6; a config only adds::
 
     custom_imports = dict(imports=['mmedit_tmad'], allow_failed_imports=False)
 """
-from . import engine, models  # noqa: F401  (registration side effects)
+from . import datasets, engine, evaluation, models  # noqa: F401  (registration)
 from .version import __version__, version_info
 
 __all__ = ['__version__', 'version_info']

@@ -50,11 +50,26 @@ def test_config_builds(path, random_vgg):
 @pytest.mark.parametrize(
     'path', [p for p in CONFIGS if 'embedded' in osp.basename(p)],
     ids=osp.basename)
-def test_embedded_dataset_builds(path, embedded_32):
+def test_embedded_dataset_builds(path, embedded_32, tmp_path):
+    import make_fixed_masks
+    masks = make_fixed_masks.main(
+        ['--out', str(tmp_path), '--size', '32', '--num', '4', '--kinds',
+         'rect'])
     cfg = Config.fromfile(path)
     init_default_scope(cfg.default_scope)
     for key in ('train_dataloader', 'val_dataloader'):
         ds_cfg = cfg[key]['dataset']
         ds_cfg['data_root'] = embedded_32
+        for t in ds_cfg.pipeline:
+            if t['type'] == 'TMADLoadFixedMask':
+                t['mask_list'] = osp.join(masks, 'rect', 'list.txt')
+            if 'mask_config' in t and 'img_shape' in t['mask_config']:
+                t['mask_config']['img_shape'] = (32, 32)
+                t['mask_config']['max_bbox_shape'] = (16, 16)
+                t['mask_config']['max_bbox_delta'] = 8
+                t['mask_config']['min_margin'] = 4
         dataset = DATASETS.build(ds_cfg)
         assert len(dataset) > 0
+        sample = dataset[0]
+        assert sample['inputs'].shape[-2:] == (32, 32)
+        assert sample['data_samples'].mask.shape[-2:] == (32, 32)

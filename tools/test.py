@@ -14,6 +14,24 @@ import mmedit_tmad  # noqa: F401  registers the T-MAD modules, checkpoint I/O
 from mmedit_tmad.utils import setup_cpu_distributed
 
 
+#: Tab.III's columns and the metric names they come from.
+TABLE_COLUMNS = [('l1', 'mae'), ('PSNR', 'psnr'), ('SSIM', 'ssim'),
+                 ('TV', 'tv'), ('FID', 'fid')]
+
+
+def metrics_table(metrics: dict) -> str:
+    """One Markdown row of l1 | PSNR | SSIM | TV | FID, '-' when absent."""
+    # mmagic names: 'MAE', 'PSNR', 'SSIM'; ours 'TV'; TransFID '<prefix>/fid'
+    find = {k.split('/')[-1].lower(): v for k, v in metrics.items()}
+    cells = [
+        f'{find[key]:.3f}' if key in find else '-'
+        for _, key in TABLE_COLUMNS
+    ]
+    head = ' | '.join(name for name, _ in TABLE_COLUMNS)
+    return (f'| {head} |\n|' + '---|' * len(TABLE_COLUMNS) +
+            f'\n| {" | ".join(cells)} |')
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
@@ -76,18 +94,18 @@ def main():
     print_colored_log(f'Working directory: {cfg.work_dir}')
     print_colored_log(f'Log directory: {runner._log_dir}')
 
-    if args.out:
+    class MetricsHook(Hook):
+        """Prints the paper's Tab.III columns; writes --out."""
 
-        class SaveMetricHook(Hook):
+        def after_test_epoch(self, runner, metrics=None):
+            # metrics may be 0-d tensors, which json cannot dump
+            metrics = {k: float(v) for k, v in (metrics or {}).items()}
+            if runner.rank == 0 and metrics:
+                print_colored_log('\n' + metrics_table(metrics))
+            if args.out and metrics:
+                mmengine.dump(metrics, args.out)
 
-            def after_test_epoch(self, _, metrics=None):
-                if metrics is not None:
-                    # metrics may be 0-d tensors, which json cannot dump
-                    mmengine.dump(
-                        {k: float(v)
-                         for k, v in metrics.items()}, args.out)
-
-        runner.register_hook(SaveMetricHook(), 'LOWEST')
+    runner.register_hook(MetricsHook(), 'LOWEST')
 
     # start testing
     runner.test()

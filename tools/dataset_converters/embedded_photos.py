@@ -5,7 +5,7 @@ No download: the photos come from scikit-image (``skimage/data``),
 scikit-learn (``sklearn/datasets/images``) and matplotlib (``sample_data``),
 all installed by ``tools/setup_env.sh``. Each photo is resized so that its
 shorter side is ``2 * crop_size`` and cut into fixed ``crop_size`` crops on a
-regular grid, written as PNG with an mmagic annotation list per split::
+regular grid (training photos: overlapping crops at 2x and 3x), as PNG with an mmagic annotation list per split::
 
     <out>/train/<name>_<row>_<col>.png   <out>/meta/train.txt
     <out>/val/<name>_<row>_<col>.png     <out>/meta/val.txt
@@ -77,33 +77,51 @@ def read_color(path: str) -> np.ndarray:
     return img
 
 
-def grid_crops(img: np.ndarray, crop: int) -> list:
-    """Resize to shorter side ``2 * crop``; all ``crop`` tiles of the grid."""
+def grid_crops(img: np.ndarray,
+               crop: int,
+               factor: int = 2,
+               stride: int = None) -> list:
+    """Resize to shorter side ``factor * crop``; ``crop`` tiles every
+    ``stride`` pixels (default ``crop``: a non-overlapping grid)."""
+    stride = stride or crop
     h, w = img.shape[:2]
-    scale = 2 * crop / min(h, w)
+    scale = factor * crop / min(h, w)
     img = cv2.resize(
         img, (max(crop, round(w * scale)), max(crop, round(h * scale))),
         interpolation=cv2.INTER_AREA)
     h, w = img.shape[:2]
-    rows, cols = h // crop, w // crop
-    top, left = (h - rows * crop) // 2, (w - cols * crop) // 2
-    return [((r, c), img[top + r * crop:top + (r + 1) * crop,
-                         left + c * crop:left + (c + 1) * crop])
+    rows, cols = (h - crop) // stride + 1, (w - crop) // stride + 1
+    top = (h - (rows - 1) * stride - crop) // 2
+    left = (w - (cols - 1) * stride - crop) // 2
+    return [((r, c), img[top + r * stride:top + r * stride + crop,
+                         left + c * stride:left + c * stride + crop])
             for r in range(rows) for c in range(cols)]
 
 
-def build(out: str, crop_size: int) -> dict:
-    """Write the crops and annotation lists; return the counts per split."""
+def build(out: str, crop_size: int, train_factors=(2, 3),
+          train_stride: int = None) -> dict:
+    """Write the crops and annotation lists; return the counts per split.
+
+    Training photos are cut at each shorter-side factor in ``train_factors``
+    into overlapping crops every ``train_stride`` pixels (default
+    ``crop_size // 4``: many, differently placed and scaled crops from few
+    photos); held-out photos into a non-overlapping grid at factor 2.
+    """
+    train_stride = train_stride or max(crop_size // 4, 1)
     lists = {'train': [], 'val': []}
     os.makedirs(osp.join(out, 'meta'), exist_ok=True)
     for package, relpath, split in SOURCES:
         img = read_color(package_file(package, relpath))
         name = osp.splitext(osp.basename(relpath))[0]
         os.makedirs(osp.join(out, split), exist_ok=True)
-        for (r, c), tile in grid_crops(img, crop_size):
-            fname = f'{name}_{r}_{c}.png'
-            cv2.imwrite(osp.join(out, split, fname), tile)
-            lists[split].append(fname)
+        factors = train_factors if split == 'train' else (2, )
+        for factor in factors:
+            tag = name if factor == 2 else f'{name}_x{factor}'
+            stride = train_stride if split == 'train' else crop_size
+            for (r, c), tile in grid_crops(img, crop_size, factor, stride):
+                fname = f'{tag}_{r}_{c}.png'
+                cv2.imwrite(osp.join(out, split, fname), tile)
+                lists[split].append(fname)
     for split, names in lists.items():
         with open(osp.join(out, 'meta', f'{split}.txt'), 'w') as f:
             f.write(''.join(f'{n}\n' for n in sorted(names)))

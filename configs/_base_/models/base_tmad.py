@@ -63,15 +63,18 @@ model = dict(
     train_cfg=dict(coarse_iters=0, num_patches=16),
     test_cfg=dict())
 
+# The paper gives no optimiser settings. Adam 1e-4 as mmagic's DeepFill;
+# beta1 0.9: with beta1 0.5 the normalisation-free nets trained erratically
+# in our CPU runs (see README, "Training notes").
 optim_wrapper = dict(
     constructor='MultiOptimWrapperConstructor',
     generator=dict(
         type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999)),
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.999)),
         modules=['generator', 'retrieval', 'psnet']),
     # mmagic's constructor needs `modules` in every entry once one has it
     disc=dict(
         type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999)),
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.999)),
         modules='disc'))
 

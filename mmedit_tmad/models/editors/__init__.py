@@ -1,2 +1,3 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .baselines import *  # noqa: F401,F403
 from .tmad import *  # noqa: F401,F403

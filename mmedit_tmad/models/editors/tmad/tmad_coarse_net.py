@@ -8,7 +8,8 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmedit_tmad.registry import MODELS
-from .tmad_blocks import LRELU, TMADDownBlock, TMADResBlock, TMADUpBlock
+from .tmad_blocks import (LRELU, TMADDownBlock, TMADResBlock, TMADUpBlock,
+                          tmad_init_)
 
 
 @MODELS.register_module()
@@ -44,6 +45,12 @@ class TMADCoarseNet(BaseModule):
             paper uses a linear last layer. Default: None.
         carafe_cfg (dict, optional): Arguments of the CARAFE upsamplers.
             Default: None (mmcv's ``CARAFEPack`` defaults).
+        out_init_std (float, optional): Initialise the linear out-conv with
+            this std (bias 0), so the untrained net predicts about mid-grey
+            (0) rather than the large values a Kaiming-initialised linear
+            layer gives; training then starts from a sensible fill (with
+            Adam the small weights do not slow the layers below). Not in the
+            paper. None keeps mmcv's initialisation. Default: 1e-3.
         init_cfg (dict, optional): Initialization config. Default: None.
     """
 
@@ -57,9 +64,11 @@ class TMADCoarseNet(BaseModule):
                  act_cfg: Optional[dict] = LRELU,
                  out_act_cfg: Optional[dict] = None,
                  carafe_cfg: Optional[dict] = None,
+                 out_init_std: Optional[float] = 1e-3,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         c = channel_factor
+        self.out_init_std = out_init_std
         self.size_divisor = 2**num_down_blocks
         self.input_conv = ConvModule(in_channels, c, 1, act_cfg=act_cfg)
         self.down_blocks = nn.Sequential(*[
@@ -79,6 +88,15 @@ class TMADCoarseNet(BaseModule):
                 carafe_cfg=carafe_cfg) for i in range(num_down_blocks)
         ])
         self.out_conv = ConvModule(c, out_channels, 1, act_cfg=out_act_cfg)
+        self.init_weights()
+
+    def init_weights(self) -> None:
+        """:func:`tmad_init_`, unless ``init_cfg`` asks for another one."""
+        if self.init_cfg:
+            super().init_weights()
+            return
+        tmad_init_(self, self.out_conv, self.out_init_std)
+        self._is_init = True
 
     def forward(self, x: Tensor) -> Tensor:
         """Estimate the image from a masked image and its mask.

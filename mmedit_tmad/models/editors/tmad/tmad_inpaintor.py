@@ -213,10 +213,16 @@ class TMADInpaintor(OneStageInpaintor):
 
         Returns:
             dict: as :meth:`synthesize`, plus ``coarse_res`` and
-            ``coarse_img``.
+            ``coarse_img``; in phase 1 (``cur_iter < coarse_iters``) only
+            those and ``tiled`` = ``result`` = ``coarse_img``.
         """
         self._check_inputs(masked_img, mask)
         coarse_res, coarse_img = self.coarse(masked_img, mask)
+        if self.phase == 1:
+            # a model still in phase 1 has an untrained PSNet: its result is
+            # the coarse one (a phase-1 checkpoint is a coarse-only model)
+            return dict(coarse_res=coarse_res, coarse_img=coarse_img,
+                        tiled=coarse_img, result=coarse_img)
         out = self.synthesize(masked_img, coarse_img, mask)
         out.update(coarse_res=coarse_res, coarse_img=coarse_img)
         return out
@@ -236,7 +242,8 @@ class TMADInpaintor(OneStageInpaintor):
             fake_res=destruct(out['tiled'], data_samples),
             fake_img=fake_img,
             pred_img=fake_img)
-        if (self.test_cfg or {}).get('return_retrieval', False):
+        if (self.test_cfg or {}).get('return_retrieval', False) and \
+                'retrieval' in out:
             pos = out['memory']['positions']  # (n, N_pool, 2)
             idx = out['retrieval']['indices']  # (n, P, N_c)
             cand_pos = gather_cells(pos, idx.flatten(1)).view(

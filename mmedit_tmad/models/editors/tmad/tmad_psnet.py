@@ -9,7 +9,8 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmedit_tmad.registry import MODELS
-from .tmad_blocks import LRELU, TMADDownBlock, TMADResBlock, TMADUpBlock
+from .tmad_blocks import (LRELU, TMADDownBlock, TMADResBlock, TMADUpBlock,
+                          tmad_init_)
 
 
 @MODELS.register_module()
@@ -58,6 +59,13 @@ class TMADPSNet(BaseModule):
             Default: 2.
         act_cfg (dict): Activation. Default: LeakyReLU(0.2).
         carafe_cfg (dict, optional): CARAFE arguments. Default: None.
+        residual (bool): Add the coarse patch (the centre of the context's
+            image channels) to the output, so PSNet learns a correction of
+            ``p_s``. Not stated in the paper; off by default. Default: False.
+        out_init_std (float, optional): Std of the linear out-conv's initial
+            weights (bias 0): the untrained net outputs about 0 (mid-grey,
+            or ``p_s`` with ``residual``). None keeps mmcv's initialisation.
+            Default: 1e-3.
         init_cfg (dict, optional): Initialization config. Default: None.
     """
 
@@ -73,6 +81,8 @@ class TMADPSNet(BaseModule):
                  num_tex_res_blocks: int = 2,
                  act_cfg: Optional[dict] = LRELU,
                  carafe_cfg: Optional[dict] = None,
+                 residual: bool = False,
+                 out_init_std: Optional[float] = 1e-3,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if patch_size % 4:
@@ -106,6 +116,18 @@ class TMADPSNet(BaseModule):
             2 * c + 2 * t, c, act_cfg, carafe_cfg=carafe_cfg)
         self.up3 = TMADUpBlock(c, c, act_cfg, upsample=False)
         self.out_conv = ConvModule(c, out_channels, 1, act_cfg=None)
+        self.residual = residual
+        self.out_channels = out_channels
+        self.out_init_std = out_init_std
+        self.init_weights()
+
+    def init_weights(self) -> None:
+        """:func:`tmad_init_`, unless ``init_cfg`` asks for another one."""
+        if self.init_cfg:
+            super().init_weights()
+            return
+        tmad_init_(self, self.out_conv, self.out_init_std)
+        self._is_init = True
 
     def forward(self, context: Tensor, candidates: Tensor) -> Tensor:
         """Synthesise ``B`` patches in one pass.
@@ -138,4 +160,8 @@ class TMADPSNet(BaseModule):
         tex_quarter = self.tex_res_blocks(self.tex_down2(tex_half))
         x = self.up1(torch.cat([x, tex_quarter], dim=1))  # (B, 2c, k/2)
         x = self.up2(torch.cat([x, tex_half], dim=1))  # (B, c, k)
-        return self.out_conv(self.up3(x))
+        out = self.out_conv(self.up3(x))
+        if self.residual:
+            # the coarse patch p_s: image channels of the context's centre
+            out = out + context[:, :self.out_channels, k:2 * k, k:2 * k]
+        return out

@@ -77,6 +77,7 @@ def test_every_trainable_parameter_gets_a_gradient(random_vgg):
 
 def test_forward_test_256_keeps_valid_pixels(random_vgg):
     model, _ = _build()
+    model.cur_iter.fill_(model.coarse_iters)  # a phase-2 model
     model.eval()
     model.test_cfg = dict(return_retrieval=True)
     data = model.data_preprocessor(
@@ -98,8 +99,21 @@ def test_forward_test_256_keeps_valid_pixels(random_vgg):
     assert out.retrieved_positions.shape[-2:] == (2, 2)
 
 
+def test_phase_one_model_predicts_the_coarse_result(random_vgg):
+    model, _ = _build(coarse_iters=2)
+    model.eval()
+    x = torch.rand(1, 3, 64, 64) * 2 - 1
+    mask = torch.zeros(1, 1, 64, 64)
+    mask[..., 8:40, 8:40] = 1
+    with torch.no_grad():
+        out = model.inpaint(x * (1 - mask), mask)
+    assert 'retrieval' not in out
+    torch.testing.assert_close(out['result'], out['coarse_img'])
+
+
 def test_forward_test_defined_edge_cases(random_vgg):
     model, _ = _build()
+    model.cur_iter.fill_(model.coarse_iters)
     model.eval()
     gt = torch.rand(1, 3, 64, 64) * 2 - 1
     with torch.no_grad():

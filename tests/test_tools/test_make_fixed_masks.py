@@ -1,0 +1,47 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+import filecmp
+import json
+import os.path as osp
+
+import cv2
+import make_fixed_masks
+
+
+def test_same_seed_same_pngs(tmp_path):
+    a = make_fixed_masks.main(['--out', str(tmp_path / 'a'), '--size', '64',
+                               '--num', '6', '--seed', '3'])
+    b = make_fixed_masks.main(['--out', str(tmp_path / 'b'), '--size', '64',
+                               '--num', '6', '--seed', '3'])
+    c = make_fixed_masks.main(['--out', str(tmp_path / 'c'), '--size', '64',
+                               '--num', '6', '--seed', '4'])
+    assert osp.basename(a) == 'v1_64_s3'
+    for kind in make_fixed_masks.ALL_KINDS:
+        names = open(osp.join(a, kind, 'list.txt')).read().split()
+        assert len(names) == 6
+        match, mismatch, errors = filecmp.cmpfiles(
+            osp.join(a, kind), osp.join(b, kind), names, shallow=False)
+        assert match == names and not mismatch and not errors
+        _, diff, _ = filecmp.cmpfiles(
+            osp.join(a, kind), osp.join(c, kind), names, shallow=False)
+        assert diff, f'{kind}: another seed gave the same masks'
+    meta = json.load(open(osp.join(a, 'meta.json')))
+    assert meta['seed'] == 3 and meta['generator_version'] == 1
+
+
+def test_buckets_hold_their_area(tmp_path):
+    out = make_fixed_masks.main(['--out', str(tmp_path), '--size', '64',
+                                 '--num', '5'])
+    for lo, hi in make_fixed_masks.BUCKETS:
+        kind = f'irregular_{lo}-{hi}'
+        for name in open(osp.join(out, kind, 'list.txt')).read().split():
+            m = cv2.imread(osp.join(out, kind, name), 0)
+            assert m.shape == (64, 64) and set(m.ravel()) <= {0, 255}
+            assert lo <= 100 * (m > 0).mean() < hi
+    # the interleaved list points at the buckets
+    names = open(osp.join(out, 'irregular', 'list.txt')).read().split()
+    assert names[0] == '../irregular_10-20/00000.png'
+    assert osp.isfile(osp.join(out, 'irregular', names[1]))
+    rect = cv2.imread(osp.join(out, 'rect', '00000.png'), 0) > 0
+    ys, xs = rect.nonzero()
+    assert rect.sum() == (ys.ptp() + 1) * (xs.ptp() + 1)  # one rectangle
+    assert 8 <= ys.ptp() + 1 <= 32 and 8 <= xs.ptp() + 1 <= 32
