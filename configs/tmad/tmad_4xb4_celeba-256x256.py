@@ -39,20 +39,9 @@ train_dataloader = dict(
 val_dataloader = dict(batch_size=1, dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=10000)
-val_cfg = dict(type='MultiValLoop')
-test_cfg = dict(type='MultiTestLoop')
-
-# cosine restarts (Sec.IV): one cycle for the coarse pre-training, two for
-# the joint training
-param_scheduler = dict(
-    type='CosineRestartLR',
-    by_epoch=False,
-    periods=[
-        coarse_iters, (max_iters - coarse_iters) // 2,
-        max_iters - coarse_iters - (max_iters - coarse_iters) // 2
-    ],
-    restart_weights=[1., 1., 0.5],
-    eta_min=1e-6)
+train_cfg = dict(max_iters=max_iters, val_interval=10000)
+param_scheduler = dict(periods=[
+    coarse_iters, (max_iters - coarse_iters) // 2,
+    max_iters - coarse_iters - (max_iters - coarse_iters) // 2
+])
 default_hooks = dict(checkpoint=dict(interval=10000))

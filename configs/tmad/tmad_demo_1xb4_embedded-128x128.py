@@ -63,16 +63,10 @@ test_dataloader = val_dataloader
 optim_wrapper = dict(
     generator=dict(optimizer=dict(lr=2e-4)),
     disc=dict(optimizer=dict(lr=2e-4)))
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-val_cfg = dict(type='MultiValLoop')
-test_cfg = dict(type='MultiTestLoop')
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = dict(
-    type='CosineRestartLR',
-    by_epoch=False,
     periods=[coarse_iters, max_iters - coarse_iters],
-    restart_weights=[1., 0.5],
-    eta_min=1e-6)
+    restart_weights=[1., 0.5])
 
 default_hooks = dict(
     logger=dict(interval=10), checkpoint=dict(interval=max_iters))

@@ -1,6 +1,7 @@
 # The primitive T-MAD model (paper Fig.2, Tab.I-II) at 256x256 with
-# k_p = 32. Dataset configs set the hole type (lambda_hole / lambda_valid,
-# memory selection) and the schedule.
+# k_p = 32, its optimisers and its schedule's shape. Dataset configs set the
+# hole type (lambda_hole / lambda_valid, memory selection), max_iters,
+# model.train_cfg.coarse_iters and param_scheduler.periods.
 
 # torchvision's VGG-19 weights for the perceptual loss; nothing is downloaded:
 # put https://download.pytorch.org/models/vgg19-dcbb9e9d.pth here.
@@ -78,3 +79,17 @@ optim_wrapper = dict(
         optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.999)),
         modules='disc'))
 
+
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000000,
+                 val_interval=50000)
+val_cfg = dict(type='MultiValLoop')
+test_cfg = dict(type='MultiTestLoop')
+
+# cosine restarts (Sec.IV): one cycle for the coarse pre-training, two for
+# the joint training; configs set `periods` from their iteration counts
+param_scheduler = dict(
+    type='CosineRestartLR',
+    by_epoch=False,
+    periods=[1],
+    restart_weights=[1., 1., 0.5],
+    eta_min=1e-6)
