@@ -64,7 +64,7 @@ def load_vgg_features(vgg_type: str, weights: str,
 class TMADPerceptualLoss(PerceptualLoss):
     """mmagic's ``PerceptualLoss``, reading VGG weights from a local file.
 
-    mmagic builds its VGG with ``torchvision ... (pretrained=True)``, a
+    mmagic builds its VGG by asking torchvision for the pretrained network, a
     download at construction. This subclass keeps mmagic's loss (layers,
     normalisation, criterion, style term) and only makes the VGG come from
     ``vgg_weights``, failing with the file name and address when absent.
@@ -107,7 +107,7 @@ class TMADPerceptualLoss(PerceptualLoss):
             int(k) for k in {**layer_weights, **(
                 kwargs.get('layer_weights_style') or {})})
 
-        def local_vgg(pretrained=True):  # noqa: ARG001 (mmagic's call)
+        def local_vgg(**_ignored):  # mmagic passes the pretrained flag
             return SimpleNamespace(
                 features=load_vgg_features(vgg_type, vgg_weights,
                                            num_layers))
