@@ -8,6 +8,9 @@ _base_ = [
 experiment_name = 'tmad_4xb4_celeba-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
 input_shape = (256, 256)
+# fixed evaluation masks, the same for every method:
+#   python tools/dataset_converters/make_fixed_masks.py --size 256
+mask_root = 'data/masks/v1_256_s0'
 # four epochs of the 28,000 training images at 16 images per iteration
 coarse_iters = 7000
 max_iters = 300000
@@ -29,8 +32,10 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', key='gt'),
-    dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
+    dict(
+        type='TMADLoadFixedMask',
+        mask_list=f'{mask_root}/rect/list.txt'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

@@ -8,6 +8,9 @@ _base_ = [
 experiment_name = 'tmad_4xb4_paris-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
 input_shape = (256, 256)
+# fixed evaluation masks, the same for every method:
+#   python tools/dataset_converters/make_fixed_masks.py --size 256
+mask_root = 'data/masks/v1_256_s0'
 # four epochs of the 14,900 training images at 16 images per iteration
 coarse_iters = 3725
 max_iters = 200000
@@ -31,9 +34,11 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', key='gt'),
-    dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
     # the 227x227 evaluation images
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
+    dict(
+        type='TMADLoadFixedMask',
+        mask_list=f'{mask_root}/rect/list.txt'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

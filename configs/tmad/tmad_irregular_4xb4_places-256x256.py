@@ -6,6 +6,9 @@ _base_ = ['./tmad_4xb4_places-256x256.py']
 experiment_name = 'tmad_irregular_4xb4_places-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
 input_shape = (256, 256)
+# fixed evaluation masks, the same for every method:
+#   python tools/dataset_converters/make_fixed_masks.py --size 256
+mask_root = 'data/masks/v1_256_s0'
 
 model = dict(
     texture_memory=dict(stride=8, select='least_masked'),
@@ -29,9 +32,11 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', key='gt'),
-    dict(type='LoadMask', mask_mode='irregular', mask_config=mask_cfg),
     dict(type='Crop', keys=['gt'], crop_size=(384, 384), random_crop=False),
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
+    dict(
+        type='TMADLoadFixedMask',
+        mask_list=f'{mask_root}/irregular/list.txt'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]
