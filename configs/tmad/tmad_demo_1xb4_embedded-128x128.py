@@ -2,10 +2,12 @@
 # trained on 2 CPU cores in about 8 minutes (tools/demo.py). Scaled from the
 # paper's 256x256 set-up: k_p = 16 (paper: 32 at 256), holes up to 64x64
 # (paper: 128x128), memory stride k_p/2. Demo-sized: base width 8 (paper:
-# 16), N_ps = 8, narrower discriminators, and PSNet predicts a correction of
-# the coarse patch (residual=True; the paper's PSNet outputs the patch), so
-# the joint phase starts from the coarse result. The perceptual loss is off:
-# its VGG-19 weights are not shipped.
+# 16), N_ps = 8, narrower discriminators; the coarse net predicts a
+# correction of a mean-colour fill (fill_prior='mean') and PSNet one of the
+# coarse patch (residual=True), where the paper's networks output the image
+# and the patch directly: training then starts from the naive fill and the
+# coarse result, and learns within minutes. The perceptual loss is off: its
+# VGG-19 weights are not shipped.
 _base_ = [
     '../_base_/models/base_tmad.py', '../_base_/tmad_runtime.py',
     '../_base_/datasets/embedded_photos.py'
@@ -22,7 +24,7 @@ coarse_iters = 600
 max_iters = 960
 
 model = dict(
-    encdec=dict(channel_factor=8),
+    encdec=dict(channel_factor=8, fill_prior='mean'),
     texture_memory=dict(patch_size=patch_size, stride=8, num_pool=64),
     retrieval=dict(feat_channels=8),
     psnet=dict(

@@ -48,3 +48,22 @@ def test_unreadable_file_is_a_clear_error(tmp_path):
 def test_bad_crop_size():
     with pytest.raises(SystemExit, match='crop-size'):
         embedded_photos.main(['--out', '/nonexistent', '--crop-size', '4'])
+
+
+def test_extra_dir_adds_photos(tmp_path):
+    import numpy as np
+    extra = tmp_path / 'wallpapers' / 'sub'
+    extra.mkdir(parents=True)
+    rng = np.random.RandomState(0)
+    for i in range(5):
+        cv2.imwrite(str(extra / f'wall {i}.jpg'),
+                    rng.randint(0, 255, (80, 120, 3)).astype(np.uint8))
+    base = embedded_photos.build(str(tmp_path / 'a'), 32)
+    more = embedded_photos.build(str(tmp_path / 'b'), 32,
+                                 extra_dirs=[str(tmp_path / 'wallpapers')])
+    assert more['train'] > base['train'] and more['val'] > base['val']
+    val = open(tmp_path / 'b' / 'meta' / 'val.txt').read().split()
+    assert any(n.startswith('extra0004_wall-4') for n in val)
+    with pytest.raises(SystemExit, match='does not exist'):
+        embedded_photos.build(str(tmp_path / 'c'), 32,
+                              extra_dirs=[str(tmp_path / 'none')])

@@ -52,7 +52,10 @@ def test_train_then_test(tmp_path, embedded_32):
 @pytest.mark.slow
 def test_dist_train_two_cpu_processes(tmp_path, embedded_32):
     work = str(tmp_path / 'dist')
-    env_port = str(29500 + os.getpid() % 1000)
+    import socket
+    with socket.socket() as sock:  # a free port for the rendezvous
+        sock.bind(('127.0.0.1', 0))
+        env_port = str(sock.getsockname()[1])
     out = _run([
         'env', f'PORT={env_port}', 'bash', 'tools/dist_train.sh', TEST_CFG,
         '2', '--work-dir', work, '--cfg-options', 'train_cfg.max_iters=2',

@@ -14,9 +14,15 @@ Whole photos are held out for ``val``, so validation measures inpainting of
 photos never seen in training. The output is a pure function of the package
 files and the arguments.
 
+A larger local set can be added from any folder of photos with
+``--extra-dir``, e.g. Debian's wallpaper packages (``apt-get install
+mate-backgrounds plasma-workspace-wallpapers``: ``/usr/share/backgrounds``,
+``/usr/share/wallpapers``); every fifth of those photos (sorted by path) is
+held out for ``val``.
+
 Usage:
     python tools/dataset_converters/embedded_photos.py --out data/embedded \
-        --crop-size 128
+        --crop-size 128 [--extra-dir /usr/share/backgrounds ...]
 """
 import argparse
 import importlib
@@ -98,8 +104,31 @@ def grid_crops(img: np.ndarray,
             for r in range(rows) for c in range(cols)]
 
 
+IMG_EXTS = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
+
+
+def extra_sources(dirs) -> list:
+    """(path, name, split) of the photos under ``dirs``; every 5th is val."""
+    found = []
+    for d in dirs or []:
+        if not osp.isdir(d):
+            raise SystemExit(f'--extra-dir {d} does not exist')
+        for root, _, files in os.walk(d):
+            found += [
+                osp.join(root, f) for f in files
+                if f.lower().endswith(IMG_EXTS)
+            ]
+    if dirs and not found:
+        raise SystemExit(f'no images under {", ".join(dirs)}')
+    found.sort()
+    return [(path, f'extra{i:04d}_' +
+             osp.splitext(osp.basename(path))[0].replace(' ', '-'),
+             'val' if i % 5 == 4 else 'train')
+            for i, path in enumerate(found)]
+
+
 def build(out: str, crop_size: int, train_factors=(2, 3),
-          train_stride: int = None) -> dict:
+          train_stride: int = None, extra_dirs=None) -> dict:
     """Write the crops and annotation lists; return the counts per split.
 
     Training photos are cut at each shorter-side factor in ``train_factors``
@@ -110,9 +139,10 @@ def build(out: str, crop_size: int, train_factors=(2, 3),
     train_stride = train_stride or max(crop_size // 4, 1)
     lists = {'train': [], 'val': []}
     os.makedirs(osp.join(out, 'meta'), exist_ok=True)
-    for package, relpath, split in SOURCES:
-        img = read_color(package_file(package, relpath))
-        name = osp.splitext(osp.basename(relpath))[0]
+    sources = [(package_file(pkg, rel), osp.splitext(osp.basename(rel))[0],
+                split) for pkg, rel, split in SOURCES]
+    for path, name, split in sources + extra_sources(extra_dirs):
+        img = read_color(path)
         os.makedirs(osp.join(out, split), exist_ok=True)
         factors = train_factors if split == 'train' else (2, )
         for factor in factors:
@@ -133,6 +163,10 @@ def parse_args(argv=None):
     parser.add_argument('--out', default='data/embedded', help='output dir')
     parser.add_argument(
         '--crop-size', type=int, default=128, help='side of the crops')
+    parser.add_argument(
+        '--extra-dir',
+        action='append',
+        help='more photos (e.g. /usr/share/backgrounds); repeatable')
     return parser.parse_args(argv)
 
 
@@ -140,7 +174,7 @@ def main(argv=None):
     args = parse_args(argv)
     if args.crop_size < 16:
         raise SystemExit(f'--crop-size must be >= 16, got {args.crop_size}')
-    counts = build(args.out, args.crop_size)
+    counts = build(args.out, args.crop_size, extra_dirs=args.extra_dir)
     print(f'embedded photos in {args.out}: {counts["train"]} train and '
           f'{counts["val"]} val crops of {args.crop_size}x{args.crop_size}')
 

@@ -2,6 +2,7 @@
 """T-MAD coarse network (paper Sec.III-A, Fig.2(a), Tab.I)."""
 from typing import Optional
 
+import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
@@ -51,6 +52,12 @@ class TMADCoarseNet(BaseModule):
             layer gives; training then starts from a sensible fill (with
             Adam the small weights do not slow the layers below). Not in the
             paper. None keeps mmcv's initialisation. Default: 1e-3.
+        fill_prior (str, optional): ``'mean'``: fill the hole of the input
+            with the image's mean valid colour and predict a correction on
+            top of that fill (``I_s = fill + net(fill, M)``), so the
+            untrained net starts at the naive fill. Not in the paper, which
+            predicts ``I_s`` directly (``None``); the CPU demo uses it to
+            learn within minutes. Default: None.
         init_cfg (dict, optional): Initialization config. Default: None.
     """
 
@@ -65,10 +72,15 @@ class TMADCoarseNet(BaseModule):
                  out_act_cfg: Optional[dict] = None,
                  carafe_cfg: Optional[dict] = None,
                  out_init_std: Optional[float] = 1e-3,
+                 fill_prior: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         c = channel_factor
         self.out_init_std = out_init_std
+        if fill_prior not in (None, 'mean'):
+            raise ValueError(f"fill_prior must be None or 'mean', got "
+                             f'{fill_prior!r}')
+        self.fill_prior = fill_prior
         self.size_divisor = 2**num_down_blocks
         self.input_conv = ConvModule(in_channels, c, 1, act_cfg=act_cfg)
         self.down_blocks = nn.Sequential(*[
@@ -113,8 +125,18 @@ class TMADCoarseNet(BaseModule):
             raise ValueError(
                 f'{type(self).__name__} needs height and width divisible by '
                 f'{self.size_divisor}, got {h}x{w}; pad the input first')
+        fill = None
+        if self.fill_prior == 'mean':
+            img, mask = x[:, :-1], x[:, -1:]
+            valid = 1. - mask
+            # (n, c, 1, 1): mean colour of each image's valid pixels
+            mean = (img * valid).sum((2, 3), keepdim=True) / \
+                valid.sum((2, 3), keepdim=True).clamp_min(1.)
+            fill = img * valid + mean * mask
+            x = torch.cat([fill, mask], dim=1)
         x = self.input_conv(x)
         x = self.down_blocks(x)
         x = self.res_blocks(x)
         x = self.up_blocks(x)
-        return self.out_conv(x)
+        out = self.out_conv(x)
+        return out if fill is None else out + fill

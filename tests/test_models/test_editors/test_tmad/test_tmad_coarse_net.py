@@ -41,3 +41,18 @@ def test_size_not_divisible_is_a_clear_error():
                             num_res_blocks=1))
     with pytest.raises(ValueError, match='divisible by 8'):
         net(torch.randn(1, 4, 30, 32))
+
+
+def test_mean_fill_prior():
+    net = MODELS.build(dict(type='TMADCoarseNet', channel_factor=4,
+                            num_res_blocks=1, fill_prior='mean',
+                            out_init_std=0.))
+    img = torch.zeros(1, 3, 16, 16)
+    img[:, 0] = 0.5
+    mask = torch.zeros(1, 1, 16, 16)
+    mask[..., 4:12, 4:12] = 1
+    # the out-conv is zero: the output is exactly the mean-colour fill
+    out = net(torch.cat([img * (1 - mask), mask], 1))
+    torch.testing.assert_close(out, img)
+    with pytest.raises(ValueError, match='fill_prior'):
+        MODELS.build(dict(type='TMADCoarseNet', fill_prior='median'))
