@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 from mmagic.utils import print_colored_log
 
 import mmedit_tmad  # noqa: F401  registers the T-MAD modules, checkpoint I/O
-from mmedit_tmad.utils import setup_cpu_distributed
+from mmedit_tmad.utils import setup_cpu_distributed, teardown_distributed
 
 
 #: Tab.III's columns and the metric names they come from.
@@ -109,6 +109,7 @@ def main():
 
     # start testing
     runner.test()
+    teardown_distributed()
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 from mmagic.utils import print_colored_log
 
 import mmedit_tmad  # noqa: F401  registers the T-MAD modules, checkpoint I/O
-from mmedit_tmad.utils import setup_cpu_distributed
+from mmedit_tmad.utils import setup_cpu_distributed, teardown_distributed
 
 
 def parse_args():
@@ -114,6 +114,7 @@ def main():
 
     print_colored_log(f'Log saved under {runner._log_dir}')
     print_colored_log(f'Checkpoint saved under {cfg.work_dir}')
+    teardown_distributed()
 
 
 if __name__ == '__main__':

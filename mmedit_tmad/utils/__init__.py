@@ -1,4 +1,4 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-from .dist import setup_cpu_distributed
+from .dist import setup_cpu_distributed, teardown_distributed
 
-__all__ = ['setup_cpu_distributed']
+__all__ = ['setup_cpu_distributed', 'teardown_distributed']
