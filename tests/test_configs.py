@@ -17,6 +17,25 @@ CONFIGS = sorted(
                                                 '*.py')))
 
 
+def base_depth(path: str) -> int:
+    """Levels of ``_base_`` below a config (``mmagic::`` bases count 1)."""
+    bases = [
+        b if b.startswith('mmagic::') else osp.normpath(
+            osp.join(osp.dirname(path), b))
+        for b in Config._get_base_files(path)
+    ]
+    return max((1 if b.startswith('mmagic::') else 1 + base_depth(b)
+                for b in bases),
+               default=0)
+
+
+def test_base_depth_is_measured():
+    irregular = osp.join(ROOT, 'configs', 'tmad',
+                         'tmad_irregular_4xb4_places-256x256.py')
+    # irregular -> places -> tmad_runtime -> mmagic::inpaint_default_runtime
+    assert base_depth(irregular) == 3
+
+
 def test_configs_found():
     assert any('/configs/tmad/' in p for p in CONFIGS)
 
@@ -30,20 +49,7 @@ def test_config_builds(path, random_vgg):
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
     # the base depth rule: configs/<dir>/x.py -> at most 3 levels of _base_
-    depth, frontier = 0, [path]
-    while frontier:
-        nxt = []
-        for p in frontier:
-            if p.startswith('mmagic::'):
-                continue
-            bases = Config._get_base_files(p) if hasattr(
-                Config, '_get_base_files') else []
-            nxt += [
-                b if b.startswith('mmagic::') else osp.normpath(
-                    osp.join(osp.dirname(p), b)) for b in bases
-            ]
-        frontier = [p for p in nxt]
-        depth += bool(nxt)
+    depth = base_depth(path)
     assert depth <= 3, f'{path}: _base_ is {depth} levels deep'
 
 
