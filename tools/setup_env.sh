@@ -26,7 +26,7 @@ STAMP=$VENV/.mmedit_tmad_env
 say() { printf '[setup_env %(%H:%M:%S)T] %s\n' -1 "$*"; }
 
 inputs_hash() {
-  cat "$REQ"/constraints.txt "$REQ"/runtime.txt "$REQ"/tests.txt \
+  cat "$REQ"/constraints.txt "$REQ"/runtime.txt "$REQ"/tests.txt "$REQ"/mim.txt \
     "$ROOT"/setup.py "$ROOT"/tools/setup_env.sh | sha256sum | cut -c1-16
 }
 HASH=$(inputs_hash)
@@ -117,6 +117,12 @@ grep -v '^mmagic' "$REQ/runtime.txt" >"$TMPD/runtime.txt"
 PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q -c "$REQ/constraints.txt" "$MMCV_WHEEL" \
   -r "$TMPD/runtime.txt" -r "$REQ/tests.txt"
 PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q --no-deps -c "$REQ/constraints.txt" mmagic
+# openmim (for `mim train mmedit_tmad ...`) declares opendatalab -> openxlab, which pins
+# setuptools 60 / requests 2.28 / tqdm 4.65; mim's train/test/run commands never import
+# them, so it is installed without its declared dependencies (the ones it imports are
+# listed in requirements/mim.txt and installed above or here).
+PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q --no-deps -c "$REQ/constraints.txt" \
+  -r "$REQ/mim.txt"
 
 say "step 5/5: pip install -e . (mmedit_tmad)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
@@ -127,6 +133,7 @@ import torch, torchvision, mmcv, mmengine, mmagic, numpy
 import mmcv.ops  # compiled extension
 import mmagic.models  # the whole model zoo, as a registry lookup does
 import mmedit_tmad
+import patchmatch, psutil, mim.commands.train  # classical baseline, memory log, mim
 print(f'  torch {torch.__version__}, torchvision {torchvision.__version__}, '
       f'numpy {numpy.__version__}, mmcv {mmcv.__version__}, '
       f'mmengine {mmengine.__version__}, mmagic {mmagic.__version__}, '
