@@ -154,7 +154,8 @@ class TMADInpaintor(OneStageInpaintor):
                    masked_img: Tensor,
                    coarse_img: Tensor,
                    mask: Tensor,
-                   num_patches: Optional[int] = None) -> Dict[str, Tensor]:
+                   num_patches: Optional[int] = None,
+                   exclude: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Memory, retrieval, PSNet and tiling on top of ``Î_s``.
 
         Args:
@@ -163,6 +164,12 @@ class TMADInpaintor(OneStageInpaintor):
             mask (Tensor): ``M`` (n, 1, h, w).
             num_patches (int, optional): ``N_ps`` in training; None for every
                 hole cell (testing).
+            exclude (Tensor, optional): (n, 1, h, w), 1 on pixels that are
+                not part of the photo (the padding ``mmedit_tmad.apis`` adds
+                to reach a size the networks take). A memory window touching
+                one is never clean and ranks after every other window, so it
+                enters ``T`` only if the photo has fewer than ``N_pool``
+                windows. Default: None.
 
         Returns:
             dict: ``memory`` (see ``TMADTextureMemory``), ``cut`` (see
@@ -171,7 +178,11 @@ class TMADInpaintor(OneStageInpaintor):
             outputs, ``tiled`` (n, 3, h, w) ``Î_s`` with the synthesised
             cells, ``result`` ``Î_p`` (composited).
         """
-        memory = self.texture_memory(coarse_img, mask)
+        mem_mask = mask
+        if exclude is not None:
+            # one excluded pixel lifts a window's hole fraction above 1
+            mem_mask = mask + exclude.to(mask.dtype) * (self.patch_size**2 + 1)
+        memory = self.texture_memory(coarse_img, mem_mask)
         cut = self.texture_memory.cut_hole_patches(coarse_img, mask,
                                                    num_patches)
         ret = self.retrieval(cut['patches'], memory['patches'])
@@ -204,12 +215,17 @@ class TMADInpaintor(OneStageInpaintor):
         out = self.inpaint(inputs, data_samples.mask.float())
         return out['tiled'], out['result']
 
-    def inpaint(self, masked_img: Tensor, mask: Tensor) -> Dict[str, Tensor]:
+    def inpaint(self,
+                masked_img: Tensor,
+                mask: Tensor,
+                exclude: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Full test-time pass on normalised inputs (every hole cell).
 
         Args:
             masked_img (Tensor): ``I_m`` (n, 3, h, w), normalised.
             mask (Tensor): ``M`` (n, 1, h, w), 1 = hole.
+            exclude (Tensor, optional): Padding kept out of the memory, see
+                :meth:`synthesize`. Default: None.
 
         Returns:
             dict: as :meth:`synthesize`, plus ``coarse_res`` and
@@ -223,7 +239,7 @@ class TMADInpaintor(OneStageInpaintor):
             # the coarse one (a phase-1 checkpoint is a coarse-only model)
             return dict(coarse_res=coarse_res, coarse_img=coarse_img,
                         tiled=coarse_img, result=coarse_img)
-        out = self.synthesize(masked_img, coarse_img, mask)
+        out = self.synthesize(masked_img, coarse_img, mask, exclude=exclude)
         out.update(coarse_res=coarse_res, coarse_img=coarse_img)
         return out
 
