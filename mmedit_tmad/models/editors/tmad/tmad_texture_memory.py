@@ -44,6 +44,40 @@ def gather_cells(cells: Tensor, index: Tensor) -> Tensor:
     return cells.gather(1, idx)
 
 
+def cut_contexts(img: Tensor, cells: Tensor, k: int) -> Tensor:
+    """The ``3k x 3k`` context window centred on each chosen ``k`` cell.
+
+    The window of cell ``(r, q)`` is the 3x3 block of cells around it in the
+    image replicate-padded by ``k``; only the chosen cells' blocks are
+    gathered (the P windows, not all L of them: unfolding every window would
+    cost 9x the image per image).
+
+    Args:
+        img (Tensor): (n, c, h, w), h and w multiples of k.
+        cells (Tensor): (n, P) raster indices on the k grid of ``img``.
+        k (int): Cell size.
+
+    Returns:
+        Tensor: (n, P, c, 3k, 3k).
+    """
+    n, c, h, w = img.shape
+    rows, cols = h // k, w // k
+    padded = F.pad(img, (k, k, k, k), mode='replicate')
+    # (n, (rows+2)*(cols+2), c, k, k)
+    grid = image_to_cells(padded, k)
+    # cell (r, q) -> top-left of its block in the padded grid: (r, q)
+    r, q = cells // cols, cells % cols
+    offs = torch.arange(3, device=cells.device)
+    # (n, P, 3, 3) indices of the 3x3 block -> (n, P*9)
+    block = (r[..., None, None] + offs[:, None]) * (cols + 2) + \
+        (q[..., None, None] + offs)
+    ctx = gather_cells(grid, block.flatten(1))
+    num = cells.shape[1]
+    # (n, P, 3, 3, c, k, k) -> (n, P, c, 3, k, 3, k) -> (n, P, c, 3k, 3k)
+    ctx = ctx.view(n, num, 3, 3, c, k, k).permute(0, 1, 4, 2, 5, 3, 6)
+    return ctx.reshape(n, num, c, 3 * k, 3 * k)
+
+
 @MODELS.register_module()
 class TMADTextureMemory(nn.Module):
     """Texture memory ``T`` and hole patches ``{p_s}`` of T-MAD.
@@ -236,18 +270,12 @@ class TMADTextureMemory(nn.Module):
             cells = torch.where(valid, cells, cells[:, :1])
         is_hole = hole.gather(1, cells)
         patches = gather_cells(image_to_cells(img, k), cells)
-        # contexts: (n, c+1, h+2k, w+2k) -> (n, (c+1)*9k*k, L)
-        padded = F.pad(torch.cat([img, mask], 1), (k, k, k, k),
-                       mode='replicate')
-        ctx = F.unfold(padded, 3 * k, stride=k)
-        # (n, L, c+1, 3k, 3k)
-        ctx = ctx.transpose(1, 2).reshape(n, num_cells, c + 1, 3 * k, 3 * k)
         return dict(
             cells=cells,
             valid=valid,
             is_hole=is_hole,
             patches=patches,
-            contexts=gather_cells(ctx, cells))
+            contexts=cut_contexts(torch.cat([img, mask], 1), cells, k))
 
     def paste(self, img: Tensor, patches: Tensor, cells: Tensor,
               valid: Tensor) -> Tensor:

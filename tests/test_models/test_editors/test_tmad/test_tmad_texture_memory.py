@@ -1,9 +1,11 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 import pytest
 import torch
+import torch.nn.functional as F
 
 from mmedit_tmad.models.editors.tmad.tmad_texture_memory import (
-    TMADTextureMemory, cells_to_image, gather_cells, image_to_cells)
+    TMADTextureMemory, cells_to_image, cut_contexts, gather_cells,
+    image_to_cells)
 
 
 def _rect(n=2, size=64, hole=(16, 48, 8, 40)):
@@ -144,3 +146,23 @@ def test_paste_roundtrip_and_gradient():
     assert gather_cells(cells, cut['cells']).abs().sum() == 0
     out.sum().backward()
     assert new.grad is not None and new.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('h,w,k', [(32, 48, 8), (64, 64, 16), (24, 8, 8)])
+def test_cut_contexts_matches_unfold(h, w, k):
+    """Gathering the 3x3 cell blocks equals unfolding every 3k window."""
+    torch.manual_seed(0)
+    img = torch.randn(2, 4, h, w, requires_grad=True)
+    num_cells = (h // k) * (w // k)
+    cells = torch.randint(0, num_cells, (2, 5))
+    padded = F.pad(img, (k, k, k, k), mode='replicate')
+    # (n, c*9k*k, L) -> (n, L, c, 3k, 3k)
+    ref = F.unfold(padded, 3 * k, stride=k).transpose(1, 2).reshape(
+        2, num_cells, 4, 3 * k, 3 * k)
+    ref = gather_cells(ref, cells)
+    out = cut_contexts(img, cells, k)
+    assert torch.equal(out, ref)
+    grad = torch.randn_like(out)
+    g_out, = torch.autograd.grad(out, img, grad)
+    g_ref, = torch.autograd.grad(ref, img, grad)
+    torch.testing.assert_close(g_out, g_ref)
