@@ -52,6 +52,7 @@ class TMADInpaintor(OneStageInpaintor):
     ``loss_percep``               ``λ_percep L_percep`` (Eq.8)
     ``loss_pd``                   ``λ^pd_gan L^pd_gan`` (Eq.6-8)
     ``loss_blend``                ``L_blend`` (Eq.9)
+    ``loss_patch_gan``            Tab.VI's "w/ L_gan" instead of ``loss_pd``
     ============================  ==========================================
 
     At test time only the hole cells are synthesised; valid pixels are
@@ -71,6 +72,11 @@ class TMADInpaintor(OneStageInpaintor):
             needs ``disc.patch_disc``.
         loss_blend (dict, optional): ``TMADBlendingLoss`` config; its GAN
             term needs ``disc.global_disc``.
+        loss_patch_gan (dict, optional): mmagic ``GANLoss`` on the patch
+            critic, the baseline "w/ L_gan" of Tab.VI: Eq.6-7 without the
+            relativistic averages and the memory term (the same real set
+            ``(T_c, p_gt)``); replaces ``loss_pd``, needs
+            ``disc.patch_disc``. Default: None.
         train_cfg (dict, optional): ``coarse_iters`` and ``num_patches``.
         test_cfg (dict, optional): ``return_retrieval`` (bool) adds the
             coarse image and the retrieval to the predictions.
@@ -89,6 +95,7 @@ class TMADInpaintor(OneStageInpaintor):
                  loss_percep: Optional[dict] = None,
                  loss_pd: Optional[dict] = None,
                  loss_blend: Optional[dict] = None,
+                 loss_patch_gan: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -119,6 +126,12 @@ class TMADInpaintor(OneStageInpaintor):
         self.loss_blend = MODELS.build(loss_blend) if loss_blend else None
         if self.loss_pd is not None and self.disc is None:
             raise ValueError('loss_pd needs disc (with a patch_disc)')
+        self.loss_patch_gan = MODELS.build(loss_patch_gan) \
+            if loss_patch_gan else None
+        if self.loss_patch_gan is not None and (self.disc is None
+                                                or self.loss_pd is not None):
+            raise ValueError('loss_patch_gan replaces loss_pd (set loss_pd '
+                             'to None) and needs disc (with a patch_disc)')
         self.with_blend_gan = self.loss_blend is not None and \
             self.disc is not None and self.disc.global_disc is not None
         train_cfg = train_cfg or {}
@@ -129,19 +142,43 @@ class TMADInpaintor(OneStageInpaintor):
     # ------------------------------------------------------------------
     # data flow
     # ------------------------------------------------------------------
-    def _check_inputs(self, masked_img: Tensor, mask: Tensor) -> None:
-        """Clear errors instead of failures deep in the networks."""
+    def _check_inputs(self,
+                      masked_img: Tensor,
+                      mask: Tensor,
+                      data_samples: Optional[DataSample] = None,
+                      gt_img: Optional[Tensor] = None) -> None:
+        """Clear errors instead of failures deep in the networks.
+
+        Non-finite values in the input, the mask or (training) the ground
+        truth are reported with the file of each bad sample (``gt_path`` of
+        ``data_samples``).
+        """
         h, w = masked_img.shape[-2:]
         if mask.shape[-2:] != (h, w) or mask.shape[1] != 1:
             raise ValueError(f'mask {tuple(mask.shape)} does not match the '
                              f'image {tuple(masked_img.shape)}')
-        unit = max(self.patch_size, self.generator.size_divisor)
+        # under MMSeparateDistributedDataParallel the child is wrapped
+        generator = getattr(self.generator, 'module', self.generator)
+        unit = max(self.patch_size, generator.size_divisor)
         if h % unit or w % unit:
             raise ValueError(
                 f'TMAD needs image sides that are multiples of {unit}, got '
                 f'{h}x{w}; pad the image (mmedit_tmad.apis pads for you)')
-        if not torch.isfinite(masked_img).all():
-            raise ValueError('the input image contains NaN or Inf values')
+        named = [('input image', masked_img), ('mask', mask)]
+        if gt_img is not None:
+            named.append(('ground truth', gt_img))
+        for what, tensor in named:
+            finite = torch.isfinite(tensor).flatten(1).all(dim=1)
+            if not finite.all():
+                bad = finite.logical_not().nonzero().flatten().tolist()
+                paths = None
+                if data_samples is not None and 'gt_path' in data_samples:
+                    paths = data_samples.gt_path
+                    paths = [paths] if isinstance(paths, str) else paths
+                    paths = [paths[i] for i in bad]
+                raise ValueError(
+                    f'the {what} contains NaN or Inf values (batch index '
+                    f'{bad}, files {paths})')
 
     def coarse(self, masked_img: Tensor, mask: Tensor) -> Tuple[Tensor,
                                                                  Tensor]:
@@ -251,6 +288,7 @@ class TMADInpaintor(OneStageInpaintor):
         and, per sample, the hole cells, their validity and the memory
         positions of the ranked candidates are added.
         """
+        self._check_inputs(inputs, data_samples.mask.float(), data_samples)
         out = self.inpaint(inputs, data_samples.mask.float())
         destruct = self.data_preprocessor.destruct
         fake_img = destruct(out['result'], data_samples)
@@ -297,6 +335,12 @@ class TMADInpaintor(OneStageInpaintor):
             real = self._critic(self._real_patches(out, gt_patches).detach())
             fake = self._critic(out['patches'].detach())
             losses['loss_pd_disc'] = self.loss_pd(fake, real, is_disc=True)
+        if self.loss_patch_gan is not None:
+            real = self._critic(self._real_patches(out, gt_patches).detach())
+            fake = self._critic(out['patches'].detach())
+            losses['loss_patch_gan_disc'] = self.loss_patch_gan(
+                real, True, is_disc=True) + self.loss_patch_gan(
+                    fake, False, is_disc=True)
         if self.with_blend_gan:
             losses['loss_blend_disc'] = self.loss_blend.disc_loss(
                 self.disc(gt_img, 'global'),
@@ -319,6 +363,9 @@ class TMADInpaintor(OneStageInpaintor):
             real = self._critic(self._real_patches(out, gt_patches))
             losses['loss_pd'] = self.loss_pd(
                 self._critic(patches), real, memory)
+        if self.loss_patch_gan is not None:
+            losses['loss_patch_gan'] = self.loss_patch_gan(
+                self._critic(patches), True, is_disc=False)
         if self.loss_blend is not None:
             pred = self.disc(out['result'], 'global') \
                 if self.with_blend_gan else None
@@ -345,7 +392,7 @@ class TMADInpaintor(OneStageInpaintor):
         masked_img = data['inputs']
         gt_img = data['data_samples'].gt_img
         mask = data['data_samples'].mask.float()
-        self._check_inputs(masked_img, mask)
+        self._check_inputs(masked_img, mask, data['data_samples'], gt_img)
         phase = self.phase
         coarse_res, coarse_img = self.coarse(masked_img, mask)
         log_vars = {}
