@@ -148,3 +148,45 @@ def test_paper_generator_parameter_count(random_vgg):
     print(f'T-MAD generator (coarse + retrieval + PSNet): {n / 1e6:.3f}M '
           '(paper: 3.9M)')
     assert abs(n - 3.9e6) <= 0.1 * 3.9e6
+
+
+def test_plain_patch_gan_ablation(random_vgg):
+    """Tab.VI "w/ L_gan": mmagic's GANLoss on the patch critic."""
+    import torch.nn.functional as F
+    cfg = Config.fromfile(TEST_CFG)
+    init_default_scope('mmagic')
+    cfg.model.loss_pd = None
+    cfg.model.loss_patch_gan = dict(
+        type='GANLoss', gan_type='vanilla', loss_weight=0.05)
+    model = MODELS.build(cfg.model)
+    data = model.data_preprocessor(_batch(), True)
+    masked, gt = data['inputs'], data['data_samples'].gt_img
+    mask = data['data_samples'].mask.float()
+    coarse_res, coarse_img = model.coarse(masked, mask)
+    out = model.synthesize(masked, coarse_img, mask, model.num_patches)
+    gt_patches = gather_cells(image_to_cells(gt, 16), out['cut']['cells'])
+    g = model.generator_losses(coarse_res, out, gt_patches, gt, mask)
+    d = model.disc_losses(out, gt_patches, gt)
+    assert 'loss_pd' not in g and 'loss_pd_disc' not in d
+    fake = model._critic(out['patches'])
+    real = model._critic(model._real_patches(out, gt_patches))
+    # non-relativistic, no memory term: softplus of the raw scores
+    torch.testing.assert_close(g['loss_patch_gan'],
+                               0.05 * F.softplus(-fake).mean())
+    torch.testing.assert_close(
+        d['loss_patch_gan_disc'],
+        F.softplus(-real).mean() + F.softplus(fake).mean())
+    # through train_step in phase 2, the critic is updated
+    optim_cfg = cfg.optim_wrapper.copy()
+    optim_cfg.pop('constructor')
+    optim = MultiOptimWrapperConstructor(optim_cfg)(model)
+    model.cur_iter.fill_(model.coarse_iters)
+    before = [p.clone() for p in model.disc.patch_disc.parameters()]
+    log = model.train_step(_batch(), optim)
+    assert {'loss_patch_gan', 'loss_patch_gan_disc'} <= set(log)
+    assert any(not torch.equal(a, b)
+               for a, b in zip(before, model.disc.patch_disc.parameters()))
+    # it replaces loss_pd: both at once is refused
+    cfg.model.loss_pd = dict(type='TMADPatchDistributionLoss')
+    with pytest.raises(ValueError, match='replaces loss_pd'):
+        MODELS.build(cfg.model)
