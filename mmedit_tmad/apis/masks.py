@@ -1,0 +1,133 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Hole masks for object removal: read a mask, or draw boxes and strokes.
+
+A mask is an (h, w) bool array, True = hole (the pixels to fill), the
+convention of mmagic's ``LoadMask`` (1 = hole).
+"""
+import os.path as osp
+from typing import Sequence, Tuple, Union
+
+import cv2
+import mmcv
+import numpy as np
+from mmagic.utils import bbox2mask
+
+MaskInput = Union[str, np.ndarray]
+
+
+def parse_box(text: str) -> Tuple[int, int, int, int]:
+    """``'x,y,w,h'`` (pixels, top-left corner and size) -> a tuple."""
+    try:
+        box = tuple(int(v) for v in text.split(','))
+    except ValueError:
+        box = ()
+    if len(box) != 4:
+        raise ValueError(f'a box is x,y,w,h in pixels, got {text!r}')
+    if box[2] <= 0 or box[3] <= 0:
+        raise ValueError(f'box {text!r} has no area (w and h must be > 0)')
+    return box
+
+
+def parse_stroke(text: str) -> np.ndarray:
+    """``'x1,y1,x2,y2,...'`` (a polyline, pixels) -> (n, 2) int array."""
+    try:
+        values = [int(round(float(v))) for v in text.split(',')]
+    except ValueError:
+        values = []
+    if not values or len(values) % 2:
+        raise ValueError('a stroke is x1,y1[,x2,y2,...] in pixels (an even '
+                         f'number of values), got {text!r}')
+    return np.array(values, dtype=np.int64).reshape(-1, 2)
+
+
+def draw_mask(shape: Sequence[int],
+              boxes: Sequence[Sequence[int]] = (),
+              strokes: Sequence[np.ndarray] = (),
+              stroke_width: int = 15) -> np.ndarray:
+    """Draw boxes and brush strokes into a hole mask (paper Fig.12).
+
+    Boxes are clipped to the image (mmagic's ``bbox2mask`` draws them);
+    strokes are polylines drawn with a round brush of ``stroke_width``
+    pixels (a stroke of one point is a dot).
+
+    Args:
+        shape (Sequence[int]): Image shape, (h, w, ...).
+        boxes (Sequence): ``(x, y, w, h)`` boxes. Default: ().
+        strokes (Sequence[np.ndarray]): (n, 2) ``(x, y)`` polylines.
+            Default: ().
+        stroke_width (int): Brush diameter in pixels. Default: 15.
+
+    Returns:
+        np.ndarray: (h, w) bool, True = hole.
+    """
+    h, w = int(shape[0]), int(shape[1])
+    if stroke_width < 1:
+        raise ValueError(f'stroke_width must be >= 1, got {stroke_width}')
+    mask = np.zeros((h, w), dtype=np.uint8)
+    for box in boxes:
+        x, y, bw, bh = (int(v) for v in box)
+        if bw <= 0 or bh <= 0:
+            raise ValueError(f'box {tuple(box)} has no area')
+        x0, y0 = max(x, 0), max(y, 0)
+        x1, y1 = min(x + bw, w), min(y + bh, h)
+        if x0 >= x1 or y0 >= y1:
+            raise ValueError(f'box (x, y, w, h) = {tuple(box)} lies outside '
+                             f'the {h}x{w} image')
+        # bbox2mask takes (top, left, height, width): (h, w, 1)
+        mask |= bbox2mask((h, w), (y0, x0, y1 - y0, x1 - x0))[..., 0]
+    for stroke in strokes:
+        pts = np.asarray(stroke, dtype=np.int64).reshape(-1, 2)
+        if len(pts) == 0:
+            raise ValueError('a stroke needs at least one point')
+        if len(pts) > 1:
+            cv2.polylines(mask, [pts.astype(np.int32)], False, 1,
+                          thickness=int(stroke_width))
+        # round joints and end caps
+        for x, y in pts:
+            cv2.circle(mask, (int(x), int(y)), int(stroke_width) // 2, 1, -1)
+    return mask.astype(bool)
+
+
+def read_mask(mask: MaskInput, shape: Sequence[int]) -> np.ndarray:
+    """A hole mask from a file or an array, checked against the image.
+
+    Accepts bool, 0/1 or 0-255 masks (any numeric dtype), (h, w), (h, w, 1)
+    or (h, w, 3); a pixel is a hole where any channel is > 0 (so
+    anti-aliased or JPEG-saved masks grow to every touched pixel). A file
+    is read as it is stored (``mmcv.imread(..., 'unchanged')``).
+
+    Args:
+        mask (str | np.ndarray): Path or array.
+        shape (Sequence[int]): Image shape, (h, w, ...).
+
+    Returns:
+        np.ndarray: (h, w) bool, True = hole.
+    """
+    if isinstance(mask, str):
+        if not osp.isfile(mask):
+            raise FileNotFoundError(f'mask file not found: {mask}')
+        arr = mmcv.imread(mask, flag='unchanged')
+        if arr is None:
+            raise ValueError(f'cannot read the mask {mask} as an image')
+        name = mask
+    elif isinstance(mask, np.ndarray):
+        arr, name = mask, 'the mask array'
+    else:
+        raise TypeError('mask must be a file path or a numpy array, got '
+                        f'{type(mask).__name__}')
+    if arr.dtype.kind not in 'biuf':
+        raise TypeError(f'{name} has dtype {arr.dtype}; give a bool or '
+                        'numeric mask')
+    if arr.ndim == 3 and arr.shape[2] in (1, 3):
+        pass
+    elif arr.ndim != 2:
+        raise ValueError(f'{name} has shape {arr.shape}; expected (h, w), '
+                         '(h, w, 1) or (h, w, 3)')
+    if arr.dtype.kind == 'f' and not np.isfinite(arr).all():
+        raise ValueError(f'{name} contains NaN or Inf values')
+    h, w = int(shape[0]), int(shape[1])
+    if arr.shape[:2] != (h, w):
+        raise ValueError(f'mask {arr.shape[0]}x{arr.shape[1]} and image '
+                         f'{h}x{w} differ in size')
+    hole = arr > 0
+    return hole.any(axis=2) if hole.ndim == 3 else hole

@@ -1,0 +1,107 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Build an inpainting model from a config for inference (mmagic's way)."""
+import copy
+import os.path as osp
+from typing import Optional, Union
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from mmedit_tmad.registry import MODELS
+
+# training-only parts of a T-MAD config that inference leaves out: the
+# perceptual loss reads the VGG-19 weights file at construction
+_TRAIN_ONLY = ('loss_percep', )
+
+
+def resolve_device(device: Union[str, torch.device]) -> torch.device:
+    """``'cpu'``, ``'cuda'``, ``'cuda:1'``... checked against this machine."""
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f'unknown device {device!r}') from err
+    if dev.type == 'cuda':
+        if not torch.cuda.is_available():
+            raise RuntimeError(f'device {device!r} asked for, but CUDA is '
+                               'not available here (use --device cpu)')
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise RuntimeError(f'device {device!r} asked for, but there are '
+                               f'{torch.cuda.device_count()} CUDA devices')
+    elif dev.type != 'cpu':
+        raise ValueError(f'device must be cpu or cuda[:i], got {device!r}')
+    return dev
+
+
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
+               device: Union[str, torch.device] = 'cpu',
+               cfg_options: Optional[dict] = None) -> nn.Module:
+    """Build an inpaintor from a config and load its weights, ready to infer.
+
+    Like ``mmagic.apis.init_model``, with these differences: the default
+    device is the CPU; training-only parts that need files (the VGG-19
+    weights of ``loss_percep``) are left out of a ``TMADInpaintor``; the
+    checkpoint must match the model (missing or unexpected weights raise a
+    ValueError naming them, a missing file a FileNotFoundError). A T-MAD
+    checkpoint saved in phase 1 keeps its iteration count, so the model
+    returns the coarse result, as in testing.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str, optional): Weights; None keeps the initial ones.
+            Default: None.
+        device (str | torch.device): ``'cpu'`` or ``'cuda[:i]'``.
+            Default: 'cpu'.
+        cfg_options (dict, optional): Overrides merged into the config.
+            Default: None.
+
+    Returns:
+        nn.Module: The model in eval mode on ``device``, with ``cfg`` set.
+    """
+    if isinstance(config, str):
+        if not osp.isfile(config):
+            raise FileNotFoundError(f'config file not found: {config}')
+        config = Config.fromfile(config)
+    elif not isinstance(config, Config):
+        raise TypeError('config must be a file path or a Config, got '
+                        f'{type(config).__name__}')
+    else:
+        config = copy.deepcopy(config)
+    if cfg_options:
+        config.merge_from_dict(cfg_options)
+    dev = resolve_device(device)
+    # registers mmedit_tmad's modules (configs also import it themselves)
+    import mmedit_tmad  # noqa: F401
+    init_default_scope(config.get('default_scope', 'mmagic'))
+    model_cfg = config.model.copy()
+    model_cfg.pop('init_cfg', None)
+    dropped = []
+    if model_cfg.get('type') == 'TMADInpaintor':
+        for key in _TRAIN_ONLY:
+            if model_cfg.get(key) is not None:
+                model_cfg[key] = None
+                dropped.append(key)
+    model = MODELS.build(model_cfg)
+    if checkpoint is not None:
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+        state = ckpt.get('state_dict', ckpt)
+        state = {
+            k: v
+            for k, v in state.items()
+            if not any(k.startswith(f'{d}.') for d in dropped)
+        }
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        if missing or unexpected:
+            raise ValueError(
+                f'checkpoint {checkpoint} does not match the config: missing '
+                f'{sorted(missing)[:8]}, unexpected {sorted(unexpected)[:8]}'
+                f' ({len(missing)} and {len(unexpected)} in all)')
+    model.cfg = config
+    model.to(dev)
+    model.eval()
+    return model

@@ -1,0 +1,5 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Pictures of T-MAD's steps."""
+from .retrieval_vis import draw_retrieval, paste_retrieved, retrieval_colors
+
+__all__ = ['draw_retrieval', 'paste_retrieved', 'retrieval_colors']
