@@ -25,6 +25,10 @@ def parse_args():
         default=False,
         help='enable automatic-mixed-precision training')
     parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also write TensorBoard event files (vis_data/ of the log dir)')
+    parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
         help='enable automatically scaling LR.')
@@ -99,6 +103,12 @@ def main():
 
     if args.resume:
         cfg.resume = True
+
+    if args.tensorboard:
+        backends = cfg.visualizer.setdefault('vis_backends', [])
+        if not any(b.get('type') == 'TensorboardVisBackend'
+                   for b in backends):
+            backends.append(dict(type='TensorboardVisBackend'))
 
     # gloo + CPU DDP arguments when `--launcher pytorch` runs without CUDA
     setup_cpu_distributed(cfg)

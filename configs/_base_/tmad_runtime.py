@@ -7,16 +7,27 @@ custom_imports = dict(imports=['mmedit_tmad'], allow_failed_imports=False)
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
+    # mmengine's CheckpointHook with atomic writes of the checkpoint and of
+    # the `last_checkpoint` pointer (a kill mid-save leaves the previous one)
     checkpoint=dict(
         _delete_=True,
-        type='CheckpointHook',
+        type='TMADCheckpointHook',
         interval=50000,
         by_epoch=False,
         max_keep_ckpts=3,
         save_last=True),
+    # process memory (rss_mb) in the log, a line at each phase change
+    train_info=dict(type='TMADTrainInfoHook'),
+    # distributed runs: all ranks must end with identical weights
+    rank_sync=dict(type='TMADRankSyncHook', interval=-1),
 )
 
 # T-MAD models train with a dict of optimisers (generator / disc): each child
 # with parameters gets its own DDP wrapper, so modules idle in a phase never
 # reach a wrapper (no unused-parameter errors).
 model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
+
+# TensorBoard next to the local scalars.json: `tools/train.py --tensorboard`,
+# or in a config:
+#   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+#                                   dict(type='TensorboardVisBackend')])
