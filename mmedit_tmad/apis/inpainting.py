@@ -44,6 +44,8 @@ class InpaintResult:
             other inpaintors, empty mask).
         retrieved (np.ndarray, optional): (P, N_c, 2) the texture-memory
             windows retrieved for each hole cell, best ranked first.
+        memory_positions (np.ndarray, optional): (N_pool, 2) every window
+            of the texture memory ``T``.
         patch_size (int, optional): ``k_p``, the side of cells and windows.
         num_valid_memory (int, optional): Clean memory windows available
             (windows free of hole and padding pixels).
@@ -55,6 +57,7 @@ class InpaintResult:
     mask: np.ndarray
     hole_cells: Optional[np.ndarray] = None
     retrieved: Optional[np.ndarray] = None
+    memory_positions: Optional[np.ndarray] = None
     patch_size: Optional[int] = None
     num_valid_memory: Optional[int] = None
     padding: Tuple[int, int] = (0, 0)
@@ -307,5 +310,6 @@ def _retrieval(model: TMADInpaintor, out: dict, hole: np.ndarray) -> dict:
     return dict(
         hole_cells=yx[keep],
         retrieved=cand[keep],
+        memory_positions=pos[0].cpu().numpy(),
         patch_size=k,
         num_valid_memory=int(out['memory']['num_valid'][0]))

@@ -5,7 +5,7 @@ A mask is an (h, w) bool array, True = hole (the pixels to fill), the
 convention of mmagic's ``LoadMask`` (1 = hole).
 """
 import os.path as osp
-from typing import Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import cv2
 import mmcv
@@ -131,3 +131,27 @@ def read_mask(mask: MaskInput, shape: Sequence[int]) -> np.ndarray:
                          f'{h}x{w} differ in size')
     hole = arr > 0
     return hole.any(axis=2) if hole.ndim == 3 else hole
+
+
+def make_mask(shape: Sequence[int],
+              mask: Optional[MaskInput] = None,
+              boxes: Sequence[Sequence[int]] = (),
+              strokes: Sequence[np.ndarray] = (),
+              stroke_width: int = 15) -> np.ndarray:
+    """Union of a given mask and drawn boxes / strokes (the tools' masks).
+
+    Args:
+        shape (Sequence[int]): Image shape, (h, w, ...).
+        mask (str | np.ndarray, optional): See :func:`read_mask`.
+            Default: None.
+        boxes, strokes, stroke_width: See :func:`draw_mask`.
+
+    Returns:
+        np.ndarray: (h, w) bool, True = hole.
+    """
+    if mask is None and not boxes and not strokes:
+        raise ValueError('no mask: give a mask file, boxes or strokes')
+    hole = draw_mask(shape, boxes, strokes, stroke_width)
+    if mask is not None:
+        hole |= read_mask(mask, shape)
+    return hole
