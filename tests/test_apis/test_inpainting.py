@@ -1,0 +1,247 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""inpaint() on real photos: any size, formats, masks, bad inputs."""
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from skimage import data
+
+from mmedit_tmad.apis import InpaintResult, draw_mask, init_model, inpaint
+from mmedit_tmad.apis.inpainting import _pad, size_unit
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TEST_CFG = osp.join(ROOT, 'tests', 'configs', 'tmad_test.py')
+COARSE_CFG = osp.join(ROOT, 'tests', 'configs', 'tmad_coarse_test.py')
+K = 16  # k_p of the test model
+
+
+@pytest.fixture(scope='module')
+def model():
+    """The tiny T-MAD model in phase 2 (untrained: mechanics only)."""
+    return init_model(
+        TEST_CFG, cfg_options={'model.train_cfg.coarse_iters': 0})
+
+
+@pytest.fixture(scope='module')
+def photo():
+    """A real photo, BGR uint8, cut to the odd size 301x257."""
+    return np.ascontiguousarray(data.astronaut()[:301, 120:377, ::-1])
+
+
+def _box_mask(shape, box=(100, 120, 50, 40)):
+    return draw_mask(shape, boxes=[box])
+
+
+def _check_composite(result, image, hole):
+    """Valid pixels bit-exact, the hole filled by the model."""
+    assert result.dtype == np.uint8 and result.shape == image.shape
+    assert np.array_equal(result[~hole], image[~hole])
+    assert (result[hole] != image[hole]).any()
+
+
+def test_odd_size_keeps_valid_pixels_and_memory_in_the_photo(model, photo):
+    hole = _box_mask(photo.shape)
+    steps = inpaint(model, photo, hole, return_steps=True)
+    assert isinstance(steps, InpaintResult)
+    _check_composite(steps.result, photo, hole)
+    assert steps.padding == (3, 15)  # to 304x272, multiples of k_p = 16
+    assert np.array_equal(steps.coarse[~hole], photo[~hole])
+    # every hole cell holds a hole pixel, every hole pixel is in a cell
+    covered = np.zeros_like(hole)
+    for y, x in steps.hole_cells:
+        assert hole[y:y + K, x:x + K].any()
+        covered[y:y + K, x:x + K] = True
+    assert covered[hole].all()
+    # memory windows (and so the retrieved ones) lie inside the photo
+    for pos in (steps.memory_positions, steps.retrieved.reshape(-1, 2)):
+        assert (pos[:, 0] + K <= 301).all() and (pos[:, 1] + K <= 257).all()
+    assert steps.retrieved.shape == (len(steps.hole_cells), 2, 2)
+    # the array call returns the same image as the steps call
+    assert np.array_equal(inpaint(model, photo, hole), steps.result)
+
+
+def test_padding_is_kept_out_of_the_memory(model, photo):
+    """40x40 photo padded to 48x48: 15 clean photo windows, N_pool = 12.
+
+    Without ``exclude`` the model takes clean-looking padding windows into
+    its memory; through the API it never does.
+    """
+    small = np.ascontiguousarray(photo[100:140, 100:140])
+    hole = np.zeros((40, 40), bool)
+    hole[:6, :6] = True
+    steps = inpaint(model, small, hole, return_steps=True)
+    pos = steps.memory_positions
+    assert len(pos) == 12 and (pos + K <= 40).all()
+    assert steps.num_valid_memory == 15
+    # control: the same padded input without exclude
+    img_p, hole_p, _ = _pad(small, hole, size_unit(model))
+    x = torch.from_numpy(img_p).permute(2, 0, 1)[None].float() / 127.5 - 1
+    m = torch.from_numpy(hole_p)[None, None].float()
+    with torch.no_grad():
+        out = model.inpaint(x * (1 - m), m)
+    assert (out['memory']['positions'][0] + K > 40).any()
+
+
+def test_high_resolution_512x768(model):
+    """Paper Sec.IV-C: a 512x768 photo (astronaut and its left half)."""
+    img = data.astronaut()[:, :, ::-1]
+    big = np.ascontiguousarray(np.concatenate([img, img[:, :256]], axis=1))
+    hole = draw_mask(
+        big.shape, boxes=[(600, 300, 80, 60)], strokes=[[(50, 50),
+                                                         (200, 120)]])
+    result = inpaint(model, big, hole)
+    assert big.shape == (512, 768, 3)
+    _check_composite(result, big, hole)
+
+
+def test_grayscale_and_rgba(model, photo):
+    hole = _box_mask(photo.shape)
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    colour = inpaint(model, np.repeat(gray[..., None], 3, axis=2), hole)
+    expect = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
+    for g in (gray, gray[..., None]):
+        out = inpaint(model, g, hole)
+        _check_composite(out, g, hole)
+        assert np.array_equal(out.reshape(gray.shape), expect)
+    # RGBA: colour inpainted as without alpha, alpha returned unchanged
+    alpha = np.linspace(0, 255, photo.size // 3).reshape(photo.shape[:2])
+    rgba = np.dstack([photo, alpha.astype(np.uint8)])
+    out = inpaint(model, rgba, hole)
+    assert out.shape == rgba.shape
+    assert np.array_equal(out[..., 3], rgba[..., 3])
+    assert np.array_equal(out[..., :3], inpaint(model, photo, hole))
+
+
+def test_channel_order_paths_and_arrays(model, photo, tmp_path):
+    hole = _box_mask(photo.shape)
+    bgr = inpaint(model, photo, hole)
+    rgb = inpaint(model, photo[..., ::-1].copy(), hole, channel_order='rgb')
+    assert np.array_equal(rgb, bgr[..., ::-1])
+    path = str(tmp_path / 'photo.png')
+    cv2.imwrite(path, photo)
+    cv2.imwrite(str(tmp_path / 'mask.png'), hole.astype(np.uint8) * 255)
+    assert np.array_equal(inpaint(model, path, hole), bgr)
+    assert np.array_equal(
+        inpaint(model, path, str(tmp_path / 'mask.png'), channel_order='rgb'),
+        rgb)
+    # an int64 array on the 0-255 scale is the same image
+    assert np.array_equal(inpaint(model, photo.astype(np.int64), hole), bgr)
+
+
+def test_mask_kinds_give_the_same_result(model, photo):
+    hole = _box_mask(photo.shape)
+    ref = inpaint(model, photo, hole)
+    u8 = hole.astype(np.uint8)
+    soft = u8 * np.uint8(37)  # non-binary: > 0 is a hole
+    for m in (u8, u8 * 255, soft, u8[..., None], np.dstack([soft] * 3),
+              hole.astype(np.float32)):
+        assert np.array_equal(inpaint(model, photo, m), ref)
+
+
+@pytest.mark.parametrize(
+    'img, mask, err, match',
+    [
+        ('photo', 'small', ValueError, 'differ in size'),
+        ('nan', 'ok', ValueError, 'NaN'),
+        ('ok', 'nan', ValueError, 'NaN'),
+        ('two_channels', 'ok', ValueError, 'shape'),
+        ('bool', 'ok', TypeError, 'swapped'),
+        ('too_bright', 'ok', ValueError, '0-255'),
+        ('uint16', 'ok', ValueError, '16-bit'),
+        ('empty', 'ok', ValueError, 'empty'),
+        ('missing', 'ok', FileNotFoundError, 'not found'),
+        ('ok', 'missing', FileNotFoundError, 'not found'),
+        ('ok', 'rgba_mask', ValueError, 'shape'),
+        ('ok', 'list', TypeError, 'numpy array'),
+    ])
+def test_bad_inputs_raise_clear_errors(model, photo, img, mask, err, match):
+    small = np.ascontiguousarray(photo[:40, :40])
+    hole = np.zeros((40, 40), bool)
+    hole[10:20, 10:20] = True
+    nan = small.astype(np.float32)
+    nan[0, 0, 0] = np.nan
+    nan_mask = hole.astype(np.float32)
+    nan_mask[5, 5] = np.nan
+    images = dict(
+        ok=small,
+        photo=small,
+        nan=nan,
+        two_channels=small[..., :2],
+        bool=hole,
+        too_bright=small.astype(np.float32) * 2,
+        uint16=small.astype(np.uint16) * 257,
+        empty=small[:0],
+        missing='/nonexistent/photo.png')
+    masks = dict(
+        ok=hole,
+        small=hole[:30],
+        nan=nan_mask,
+        missing='/nonexistent/mask.png',
+        rgba_mask=np.dstack([hole] * 4),
+        list=hole.tolist())
+    with pytest.raises(err, match=match):
+        inpaint(model, images[img], masks[mask])
+
+
+def test_bad_channel_order_and_unit(model, photo):
+    hole = _box_mask(photo.shape)
+    with pytest.raises(ValueError, match='channel_order'):
+        inpaint(model, photo, hole, channel_order='RGBX')
+    with pytest.raises(ValueError, match='size_divisor'):
+        inpaint(model, photo, hole, size_divisor=0)
+
+
+def test_float_0_1_image_warns(model, photo):
+    hole = _box_mask(photo.shape)
+    with pytest.warns(UserWarning, match='0-255 scale'):
+        inpaint(model, photo.astype(np.float32) / 255, hole)
+
+
+def test_empty_mask_returns_the_input(model, photo):
+    hole = np.zeros(photo.shape[:2], bool)
+    with pytest.warns(UserWarning, match='no hole'):
+        steps = inpaint(model, photo, hole, return_steps=True)
+    assert np.array_equal(steps.result, photo)
+    assert steps.result is not photo
+    assert steps.coarse is None and steps.hole_cells is None
+
+
+def test_all_hole_mask_is_defined(model, photo):
+    small = np.ascontiguousarray(photo[:50, :70])
+    hole = np.ones(small.shape[:2], bool)
+    with pytest.warns(UserWarning, match='whole image'):
+        steps = inpaint(model, small, hole, return_steps=True)
+    assert steps.result.shape == small.shape
+    assert steps.num_valid_memory == 0
+    assert len(steps.hole_cells) == 4 * 5  # every cell of the 64x80 grid
+
+
+def test_phase1_and_coarse_only_models(photo):
+    hole = _box_mask(photo.shape)
+    # T-MAD still in phase 1 (cur_iter 0 < coarse_iters 2): coarse result
+    phase1 = init_model(TEST_CFG)
+    steps = inpaint(phase1, photo, hole, return_steps=True)
+    _check_composite(steps.result, photo, hole)
+    assert steps.hole_cells is None
+    assert np.array_equal(steps.result, steps.coarse)
+    # mmagic's OneStageInpaintor + TMADCoarseNet, through model(predict)
+    coarse = init_model(COARSE_CFG)
+    assert type(coarse).__name__ == 'OneStageInpaintor'
+    assert size_unit(coarse) == coarse.generator.size_divisor
+    steps = inpaint(coarse, photo, hole, return_steps=True)
+    _check_composite(steps.result, photo, hole)
+    assert steps.coarse is None and steps.hole_cells is None
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_cuda_matches_cpu(model, photo):
+    hole = _box_mask(photo.shape)
+    cpu = inpaint(model, photo, hole).astype(int)
+    gpu_model = init_model(
+        TEST_CFG,
+        device='cuda',
+        cfg_options={'model.train_cfg.coarse_iters': 0})
+    gpu = inpaint(gpu_model, photo, hole).astype(int)
+    assert np.abs(gpu - cpu).max() <= 2
