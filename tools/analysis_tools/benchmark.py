@@ -202,7 +202,10 @@ def make_batch(n: int, size: int, hole: float):
         img = (base + 12 * torch.randn(3, size, size, generator=g)).clamp(
             0, 255).round()
         inputs.append(img * (1 - mask))
-        samples.append(DataSample(gt_img=img, mask=mask.clone()))
+        sample = DataSample(gt_img=img, mask=mask.clone())
+        # (top, left, h, w) as mmagic's LoadMask gives it (DeepFillv1)
+        sample.set_metainfo(dict(mask_bbox=(top, top, side, side)))
+        samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
 
 
@@ -243,13 +246,38 @@ def _peak_end(device: str) -> float:
     return _max_rss_mb()
 
 
+def build_model(cfg, device: str = 'cpu', channels_last: bool = False):
+    """The config's model in eval mode on ``device`` (no checkpoint).
+
+    T-MAD is put in its joint phase, so that the whole test path runs
+    (coarse net, memory, retrieval, PSNet), not the phase-1 coarse model.
+    """
+    import torch
+
+    from mmedit_tmad.registry import MODELS
+    model = MODELS.build(cfg.model)
+    if hasattr(model, 'coarse_iters') and hasattr(model, 'cur_iter'):
+        model.cur_iter.fill_(model.coarse_iters)
+    model = model.to(device)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    return model.eval()
+
+
+def prepare_inputs(model, batch: dict, channels_last: bool = False) -> dict:
+    """A raw batch through the model's data preprocessor (untimed)."""
+    import torch
+    with torch.no_grad():
+        data = model.data_preprocessor(batch, False)
+    return _to_channels_last(data) if channels_last else data
+
+
 def measure_config(path: str, args) -> dict:
     """All measurements of one config (run in a fresh process)."""
     import torch
     from mmengine.registry import init_default_scope
 
     import mmedit_tmad  # noqa: F401  registers T-MAD and the baselines
-    from mmedit_tmad.registry import MODELS
     if args.threads:
         torch.set_num_threads(args.threads)
     init_default_scope('mmagic')
@@ -265,14 +293,7 @@ def measure_config(path: str, args) -> dict:
         threads=torch.get_num_threads(),
         dropped=dropped)
     rss_import = _rss_mb()
-    model = MODELS.build(cfg.model)
-    if hasattr(model, 'coarse_iters') and hasattr(model, 'cur_iter'):
-        # T-MAD: measure the full phase-2 model, not the coarse-only one
-        model.cur_iter.fill_(model.coarse_iters)
-    model = model.to(device)
-    if args.channels_last:
-        model = model.to(memory_format=torch.channels_last)
-    model.eval()
+    model = build_model(cfg, device, args.channels_last)
     row.update(count_params(model))
     row['rss_model_mb'] = _rss_mb() if device == 'cpu' else None
     row['rss_import_mb'] = rss_import
@@ -282,10 +303,8 @@ def measure_config(path: str, args) -> dict:
             return model(**data, mode='predict')
 
     def prepared(n):
-        with torch.no_grad():
-            data = model.data_preprocessor(
-                make_batch(n, args.size, args.hole), False)
-        return _to_channels_last(data) if args.channels_last else data
+        return prepare_inputs(model, make_batch(n, args.size, args.hole),
+                              args.channels_last)
 
     # FLOPs of one batch-1 pass (after a warm-up: lazily built parts)
     from torch.utils.flop_counter import FlopCounterMode
@@ -372,9 +391,13 @@ def run_worker(path: str, args, argv: list) -> dict:
                '--worker-out', out] + argv
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if proc.returncode != 0 or not osp.isfile(out):
-            raise RuntimeError(
-                f'benchmark of {path} failed (exit {proc.returncode}):\n'
-                f'{proc.stdout[-2000:]}{proc.stderr[-4000:]}')
+            tail = (proc.stdout + proc.stderr).strip().splitlines()
+            print(f'benchmark of {path} failed (exit {proc.returncode}):\n'
+                  + '\n'.join(tail[-15:]), flush=True)
+            return dict(
+                config=osp.relpath(osp.abspath(path), ROOT),
+                name=osp.splitext(osp.basename(path))[0],
+                failed=tail[-1] if tail else f'exit {proc.returncode}')
         with open(out) as f:
             return json.load(f)
 
@@ -499,6 +522,10 @@ def main(argv=None):
         print(f'measuring {osp.relpath(c, ROOT)} ...', flush=True)
         rows.append(run_worker(c, args, wargv))
         print(f'  done in {time.time() - start:.0f} s', flush=True)
+    failed = [r for r in rows if 'failed' in r]
+    rows = [r for r in rows if 'failed' not in r]
+    if not rows:
+        raise SystemExit('every benchmark failed')
     ref = next((r for r in rows if r['name'].startswith(args.ref)), None)
     if ref is None:
         print(f'no config starts with --ref {args.ref!r}: no ratios')
@@ -514,11 +541,15 @@ def main(argv=None):
         note += ('; perceptual losses without local weights dropped: ' +
                  ', '.join(f'{k} ({", ".join(v)})'
                            for k, v in dropped.items()))
+    if failed:
+        note += '; failed: ' + ', '.join(f'{r["name"]} ({r["failed"]})'
+                                         for r in failed)
     print(f'\n{note}\n\n{table}\n')
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(args=vars(args), rows=rows), f, indent=1)
+            json.dump(
+                dict(args=vars(args), rows=rows, failed=failed), f, indent=1)
     if args.md:
         os.makedirs(osp.dirname(osp.abspath(args.md)), exist_ok=True)
         with open(args.md, 'w') as f:

@@ -1,0 +1,624 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Train inpainting methods with an equal budget; compare them on fixed masks.
+
+For each method (a config; see ``METHODS`` or pass ``name=path/to.py``):
+
+1. **train** (learned methods): ``tools/train.py`` in a subprocess with
+   ``--cfg-options``: the same ``--iters`` and ``--batch-size`` for every
+   method, the same data root, seed and training holes (the configs'
+   pipelines). T-MAD's two phases are scaled to the budget:
+   ``coarse_iters = round(--coarse-fraction * iters)`` (the demo's 600/960)
+   and its cosine-restart periods follow. The wall-clock training time is
+   recorded (summed over resumed attempts). Non-learned methods skip this.
+2. **evaluate**: ``tools/test.py --out metrics.json`` on a config derived
+   from the method's own (its test pipeline, with ``TMADLoadFixedMask``
+   pointed at each mask set): one ``MultiTestLoop`` over every mask kind
+   (``rect`` and the irregular area buckets ``irregular_10-20`` ...
+   ``irregular_50-60`` of ``make_fixed_masks.py``) with mmagic's ``MAE``
+   (hole l1 x100), ``PSNR``, ``SSIM`` and our ``TMADTV``, each prefixed by the
+   kind. FID is not computed (no Inception weights here).
+3. **render**: the trained model, in this process, on the same few held-out
+   images and masks for the picture grid, with its CPU latency per image
+   (batch 1, after a warm-up).
+
+Every step writes its result into ``<work-dir>/<method>/``; a finished step
+is skipped when the tool runs again (an interrupted training resumes from
+its last checkpoint), so a long comparison can be continued. Finally it
+writes ``results.json``, ``table.md``, ``metrics_vs_area.png``,
+``speed_vs_quality.png`` and ``grid.jpg`` into the work dir.
+
+Usage:
+    python tools/analysis_tools/compare.py --methods tmad deepfillv2 \
+        mean_fill --iters 300 --work-dir work_dirs/compare
+    python tools/analysis_tools/compare.py --methods \
+        nc1=configs/tmad/ablations/tmad_nc1_1xb4_embedded-128x128.py ...
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
+
+#: Built-in methods: name -> (config, label). ``None``: mean-colour fill.
+METHODS = {
+    'tmad': ('configs/tmad/tmad_demo_1xb4_embedded-128x128.py', 'T-MAD'),
+    'deepfillv1':
+    ('configs/deepfillv1/deepfillv1_1xb4_embedded-128x128.py', 'DeepFillv1'),
+    'deepfillv2':
+    ('configs/deepfillv2/deepfillv2_1xb4_embedded-128x128.py', 'DeepFillv2'),
+    'aot_gan': ('configs/aot_gan/aot_gan_1xb4_embedded-128x128.py', 'AOT-GAN'),
+    'cra': ('configs/cra/cra_1xb4_embedded-128x128.py', 'CRA'),
+    'deepfillv2_psnet':
+    ('configs/deepfillv2_psnet/deepfillv2_psnet_1xb4_embedded-128x128.py',
+     'DeepFillv2+PSNet'),
+    'patchmatch':
+    ('configs/classical/patchmatch_embedded-128x128.py', 'PatchMatch'),
+    'telea': ('configs/classical/telea_embedded-128x128.py', 'Telea'),
+    'mean_fill': (None, 'mean-colour fill'),
+}
+#: the config the mean-colour fill borrows its data settings from
+MEAN_FILL_BASE = 'configs/tmad/tmad_demo_1xb4_embedded-128x128.py'
+BUCKETS = ['10-20', '20-30', '30-40', '40-50', '50-60']
+ALL_KINDS = ['rect'] + [f'irregular_{b}' for b in BUCKETS]
+#: (metric name in mmagic / ours, column, higher is better)
+METRICS = [('MAE', 'l1 (x100)', False), ('PSNR', 'PSNR', True),
+           ('SSIM', 'SSIM', True), ('TV', 'TV', None)]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=list(METHODS),
+        help='built-in names (' + ', '.join(METHODS) + ') or name=config')
+    parser.add_argument('--iters', type=int, default=300,
+                        help='training iterations of every learned method')
+    parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument(
+        '--coarse-fraction',
+        type=float,
+        default=600 / 960,
+        help='T-MAD phase 1 share of --iters (default: the demo\'s '
+        '600/960)')
+    parser.add_argument('--work-dir', default='work_dirs/compare')
+    parser.add_argument('--data', default='data/embedded_128',
+                        help='embedded_photos.py output (train/ val/ meta/)')
+    parser.add_argument('--masks', default='data/masks/v1_128_s0',
+                        help='make_fixed_masks.py output')
+    parser.add_argument('--kinds', nargs='+', default=ALL_KINDS,
+                        choices=ALL_KINDS)
+    parser.add_argument('--num-val', type=int,
+                        help='evaluate on the first N held-out images only')
+    parser.add_argument('--grid-num', type=int, default=4,
+                        help='rows of the picture grid')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--timeout', type=float, default=None,
+                        help='seconds per train/test subprocess')
+    parser.add_argument(
+        '--skip-missing',
+        action='store_true',
+        help='leave out methods whose config does not exist (else error)')
+    parser.add_argument(
+        '--title', default='', help='a line above the table')
+    args = parser.parse_args(argv)
+    if args.iters < 1 or args.batch_size < 1:
+        parser.error('--iters and --batch-size must be >= 1')
+    if not 0 <= args.coarse_fraction < 1:
+        parser.error('--coarse-fraction must be in [0, 1)')
+    return args
+
+
+def resolve_methods(specs, skip_missing=False):
+    """``[(name, config or None, label)]`` from names or ``name=config``."""
+    out = []
+    for spec in specs:
+        if '=' in spec:
+            name, path = spec.split('=', 1)
+            label = name
+        elif spec in METHODS:
+            name, (path, label) = spec, METHODS[spec]
+        else:
+            raise SystemExit(f'unknown method {spec!r}: use one of '
+                             f'{", ".join(METHODS)} or name=config.py')
+        if path is not None:
+            full = path if osp.isabs(path) else osp.join(ROOT, path)
+            if not osp.isfile(full):
+                if skip_missing:
+                    print(f'skipped {name}: {path} not found', flush=True)
+                    continue
+                raise SystemExit(f'config of {name} not found: {path}')
+            path = full
+        out.append((name, path, label))
+    if len({n for n, _, _ in out}) != len(out):
+        raise SystemExit('method names must be unique')
+    return out
+
+
+# ----------------------------------------------------------------------
+# configs
+# ----------------------------------------------------------------------
+def load_cfg(path):
+    from mmengine.config import Config
+    if path is None:  # mean-colour fill on the demo's data settings
+        cfg = Config.fromfile(osp.join(ROOT, MEAN_FILL_BASE))
+        cfg.model = dict(
+            type='MeanFillInpaintor',
+            data_preprocessor=cfg.model.data_preprocessor)
+        for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                    'param_scheduler', 'val_dataloader', 'val_cfg',
+                    'val_evaluator'):
+            cfg[key] = None
+        return cfg
+    return Config.fromfile(path)
+
+
+def is_learned(cfg) -> bool:
+    return bool(cfg.get('train_dataloader')) and bool(
+        cfg.get('optim_wrapper'))
+
+
+def is_tmad(cfg) -> bool:
+    return cfg.model.get('type') == 'TMADInpaintor'
+
+
+def train_options(cfg, args, ckpt_every: int) -> list:
+    """``--cfg-options`` of the equal budget (see the module docstring)."""
+    n = args.iters
+    opts = [
+        f'train_cfg.max_iters={n}', f'train_cfg.val_interval={n + 1}',
+        f'train_dataloader.batch_size={args.batch_size}',
+        f'train_dataloader.dataset.data_root={args.data}',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        f'randomness.seed={args.seed}',
+        f'default_hooks.checkpoint.interval={ckpt_every}',
+        f'default_hooks.logger.interval={min(10, n)}'
+    ]
+    if cfg.get('val_dataloader'):
+        opts += [
+            f'val_dataloader.dataset.data_root={args.data}',
+            'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False'
+        ]
+    if is_tmad(cfg):
+        coarse = coarse_iters(args)
+        opts += [
+            f'model.train_cfg.coarse_iters={coarse}',
+            f'param_scheduler.periods=[{coarse},{max(n - coarse, 1)}]'
+        ]
+    return opts
+
+
+def coarse_iters(args) -> int:
+    return min(int(round(args.coarse_fraction * args.iters)), args.iters - 1)
+
+
+def _mask_loader(pipeline, mask_list):
+    """The test pipeline with its fixed masks read from ``mask_list``."""
+    out, found = [], False
+    for t in pipeline:
+        t = dict(t)
+        if t.get('type') == 'TMADLoadFixedMask':
+            t['mask_list'] = mask_list
+            found = True
+        out.append(t)
+    if not found:
+        raise ValueError('the test pipeline has no TMADLoadFixedMask: the '
+                         'comparison needs fixed evaluation masks')
+    return out
+
+
+def eval_cfg(cfg, args, work_dir: str):
+    """One MultiTestLoop over every mask kind, metrics prefixed by kind."""
+    cfg = cfg.copy()
+    base = cfg.test_dataloader
+    if isinstance(base, (list, tuple)):
+        base = base[0]
+    loaders, evaluators = [], []
+    for kind in args.kinds:
+        mask_list = osp.join(args.masks, kind, 'list.txt')
+        if not osp.isfile(mask_list):
+            raise SystemExit(
+                f'{mask_list} not found: run tools/dataset_converters/'
+                f'make_fixed_masks.py --size {cfg.input_shape[0]}')
+        dataset = dict(base.dataset)
+        dataset.update(
+            data_root=args.data,
+            pipeline=_mask_loader(dataset['pipeline'], mask_list))
+        if args.num_val:
+            dataset['indices'] = args.num_val
+        loaders.append(
+            dict(
+                batch_size=base.get('batch_size', 4),
+                num_workers=0,
+                persistent_workers=False,
+                drop_last=False,
+                sampler=dict(type='DefaultSampler', shuffle=False),
+                dataset=dataset))
+        evaluators.append(
+            dict(
+                type='Evaluator',
+                metrics=[
+                    dict(type='MAE', mask_key='mask', scaling=100,
+                         prefix=kind),
+                    dict(type='PSNR', prefix=kind),
+                    dict(type='SSIM', prefix=kind),
+                    dict(type='TMADTV', prefix=kind)
+                ]))
+    cfg.test_dataloader = loaders
+    cfg.test_evaluator = evaluators
+    cfg.test_cfg = dict(type='MultiTestLoop')
+    cfg.work_dir = work_dir
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                'param_scheduler', 'val_dataloader', 'val_cfg',
+                'val_evaluator'):
+        cfg[key] = None
+    cfg.load_from = None
+    cfg.resume = False
+    return cfg
+
+
+# ----------------------------------------------------------------------
+# the three steps
+# ----------------------------------------------------------------------
+def _read(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def _write(path, obj):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path + '.tmp', 'w') as f:
+        json.dump(obj, f, indent=1)
+    os.replace(path + '.tmp', path)
+
+
+def _run(cmd, log_path, timeout=None):
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    start = time.time()
+    with open(log_path, 'a') as log:
+        log.write(f'\n$ {" ".join(cmd)}\n')
+        log.flush()
+        proc = subprocess.run(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            timeout=timeout)
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f'{cmd[1]} failed (exit {proc.returncode}); '
+                           f'log {log_path}:\n{tail}')
+    return time.time() - start
+
+
+def step_train(name, cfg_path, cfg, args, mdir) -> dict:
+    done = osp.join(mdir, 'train.json')
+    budget = dict(iters=args.iters, batch_size=args.batch_size,
+                  seed=args.seed)
+    if is_tmad(cfg):
+        budget['coarse_iters'] = coarse_iters(args)
+    if osp.isfile(done):
+        info = _read(done)
+        if {k: info.get(k) for k in budget} != budget:
+            raise SystemExit(
+                f'{done} holds a run with {info} but this one asks for '
+                f'{budget}: use another --work-dir')
+        print(f'[{name}] trained already ({info["seconds"]:.0f} s)',
+              flush=True)
+        return info
+    wdir = osp.join(mdir, 'train')
+    os.makedirs(wdir, exist_ok=True)
+    attempts = osp.join(mdir, 'train_attempts.json')
+    spent = _read(attempts) if osp.isfile(attempts) else []
+    ckpt_every = max(1, args.iters // 4)
+    cmd = [
+        sys.executable, 'tools/train.py', cfg_path, '--work-dir', wdir,
+        '--cfg-options'
+    ] + train_options(cfg, args, ckpt_every)
+    if glob.glob(osp.join(wdir, 'iter_*.pth')):
+        cmd.append('--resume')
+        print(f'[{name}] resuming the interrupted training', flush=True)
+    print(f'[{name}] training {args.iters} iterations, batch '
+          f'{args.batch_size} ...', flush=True)
+    start = time.time()
+    try:
+        _run(cmd, osp.join(mdir, 'train.log'), args.timeout)
+    finally:
+        spent.append(time.time() - start)
+        _write(attempts, spent)
+    ckpt = osp.join(wdir, f'iter_{args.iters}.pth')
+    if not osp.isfile(ckpt):
+        raise RuntimeError(f'training of {name} ended without {ckpt}')
+    info = dict(budget, seconds=sum(spent), attempts=len(spent),
+                checkpoint=ckpt)
+    _write(done, info)
+    print(f'[{name}] trained in {info["seconds"]:.0f} s', flush=True)
+    return info
+
+
+def _empty_checkpoint(mdir):
+    """A checkpoint without weights, for tools/test.py and a non-learned
+    method (the tool takes a checkpoint argument)."""
+    import torch
+    path = osp.join(mdir, 'no_weights.pth')
+    if not osp.isfile(path):
+        torch.save(dict(meta=dict(), state_dict=dict()), path)
+    return path
+
+
+def _test_takes_no_checkpoint() -> bool:
+    with open(osp.join(ROOT, 'tools', 'test.py')) as f:
+        src = f.read()
+    return "'checkpoint', nargs='?'" in src or \
+        "'checkpoint',\n        nargs='?'" in src
+
+
+def step_eval(name, cfg, ckpt, args, mdir) -> dict:
+    out = osp.join(mdir, 'metrics.json')
+    if osp.isfile(out):
+        print(f'[{name}] evaluated already', flush=True)
+        return _read(out)
+    path = osp.join(mdir, 'eval_config.py')
+    eval_cfg(cfg, args, osp.join(mdir, 'eval')).dump(path)
+    if ckpt is None and not _test_takes_no_checkpoint():
+        ckpt = _empty_checkpoint(mdir)
+    cmd = [sys.executable, 'tools/test.py', path]
+    cmd += [ckpt] if ckpt else []
+    tmp = osp.join(mdir, 'metrics.partial.json')
+    cmd += ['--work-dir', osp.join(mdir, 'eval'), '--out', tmp]
+    print(f'[{name}] evaluating on {", ".join(args.kinds)} ...', flush=True)
+    _run(cmd, osp.join(mdir, 'eval.log'), args.timeout)
+    os.replace(tmp, out)
+    return _read(out)
+
+
+def grid_samples(cfg, args):
+    """The grid's inputs: held-out images spread over the set, each with
+    the first fixed mask of a kind (cycling through the kinds)."""
+    from mmengine.dataset import pseudo_collate
+
+    from mmedit_tmad.registry import DATASETS
+    ecfg = eval_cfg(cfg, args, '')
+    datasets = [DATASETS.build(dl['dataset']) for dl in ecfg.test_dataloader]
+    total = len(datasets[0])
+    picks = np.linspace(0, total - 1, min(args.grid_num, total)).round()
+    items = []
+    for j, idx in enumerate(picks.astype(int)):
+        # mask i mod N: a different mask kind per row
+        items.append(datasets[j % len(datasets)][int(idx)])
+    return pseudo_collate(items)
+
+
+def step_render(name, cfg, ckpt, args, mdir) -> dict:
+    """Grid outputs of the model and its latency (batch 1, this process)."""
+    out = osp.join(mdir, 'render.json')
+    if osp.isfile(out) and osp.isfile(osp.join(mdir, 'grid.npy')):
+        return _read(out)
+    import torch
+    from mmengine.runner import load_checkpoint
+
+    import benchmark
+    model = benchmark.build_model(cfg)
+    if ckpt is not None:
+        load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+    batch = grid_samples(cfg, args)
+    preds, times = [], []
+    n = len(batch['inputs'])
+    with torch.no_grad():
+        one = benchmark.prepare_inputs(
+            model, dict(inputs=batch['inputs'][:1],
+                        data_samples=batch['data_samples'][:1]))
+        model(**one, mode='predict')  # warm-up
+        for i in range(n):
+            data = benchmark.prepare_inputs(
+                model, dict(inputs=batch['inputs'][i:i + 1],
+                            data_samples=batch['data_samples'][i:i + 1]))
+            for _ in range(3):  # the median of 3 timed passes
+                start = time.perf_counter()
+                pred = model(**data, mode='predict')
+                times.append(time.perf_counter() - start)
+            # mmagic: a list of data samples, predictions in ``.output``
+            img = pred[0].output.pred_img
+            preds.append(
+                img.reshape(-1, *img.shape[-3:])[0].clamp(0, 255).round()
+                .byte().permute(1, 2, 0).numpy())
+    np.save(osp.join(mdir, 'grid.npy'), np.stack(preds))
+    info = dict(latency_ms=1e3 * float(np.median(times)), images=n,
+                threads=torch.get_num_threads())
+    _write(out, info)
+    return info
+
+
+def grid_inputs(cfg, args):
+    """(masked input with a white hole, ground truth) uint8 BGR rows."""
+    batch = grid_samples(cfg, args)
+    shown, gts = [], []
+    for img, sample in zip(batch['inputs'], batch['data_samples']):
+        mask = sample.mask.reshape(1, *img.shape[-2:]).float()
+        gt = sample.gt_img.reshape(*img.shape).float()
+        shown.append(((gt * (1 - mask) + 255 * mask).round().byte().permute(
+            1, 2, 0).numpy()))
+        gts.append(gt.round().byte().permute(1, 2, 0).numpy())
+    return shown, gts
+
+
+# ----------------------------------------------------------------------
+# report
+# ----------------------------------------------------------------------
+def metric(m: dict, kind: str, key: str):
+    """A metric of one mask kind from tools/test.py's json."""
+    for k, v in m.items():
+        if k.split('/')[0] == kind and k.split('/')[-1].upper() == key:
+            return float(v)
+    return None
+
+
+def irregular_mean(m: dict, key: str, kinds):
+    vals = [metric(m, k, key) for k in kinds if k.startswith('irregular')]
+    vals = [v for v in vals if v is not None]
+    return float(np.mean(vals)) if vals else None
+
+
+def make_table(results: list, args) -> str:
+    irr = [k for k in args.kinds if k.startswith('irregular')]
+    groups = [k for k in ('rect', ) if k in args.kinds]
+    head = ['method', 'train iters', 'train time (min)', 'ms/img (CPU)']
+    for g in groups:
+        head += [f'{c} {g}' for _, c, _ in METRICS]
+    if irr:
+        head += [f'{c} irregular' for _, c, _ in METRICS]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in results:
+        t = r.get('train')
+        cells = [
+            r['label'], str(t['iters']) if t else '-',
+            f'{t["seconds"] / 60:.1f}' if t else '-',
+            f'{r["render"]["latency_ms"]:.0f}'
+        ]
+        for g in groups:
+            cells += [_fmt(metric(r['metrics'], g, k)) for k, _, _ in METRICS]
+        if irr:
+            cells += [
+                _fmt(irregular_mean(r['metrics'], k, irr))
+                for k, _, _ in METRICS
+            ]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def _fmt(v):
+    return '-' if v is None else f'{v:.3f}'
+
+
+def plot_metrics_vs_area(results, args, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    irr = [k for k in args.kinds if k.startswith('irregular')]
+    xs = [k.split('_')[1] for k in irr]
+    fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 3.4))
+    for ax, (key, col, _) in zip(axes, METRICS):
+        for r in results:
+            ys = [metric(r['metrics'], k, key) for k in irr]
+            ax.plot(xs, ys, marker='o', label=r['label'])
+        ax.set_title(col)
+        ax.set_xlabel('hole area (%)')
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def plot_speed_vs_quality(results, args, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    kind = args.kinds[0]
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    for r in results:
+        x = r['render']['latency_ms']
+        y = metric(r['metrics'], kind, 'PSNR')
+        ax.scatter([x], [y])
+        ax.annotate(r['label'], (x, y), fontsize=7, xytext=(3, 3),
+                    textcoords='offset points')
+    ax.set_xscale('log')
+    ax.set_xlabel('CPU latency per 128x128 image (ms, batch 1, log)')
+    ax.set_ylabel(f'PSNR ({kind} masks)')
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def draw_grid(results, shown, gts, path):
+    import cv2
+    cols = [shown] + [list(np.load(r['grid'])) for r in results] + [gts]
+    names = ['input'] + [r['label'] for r in results] + ['ground truth']
+    rows = [np.hstack([c[i] for c in cols]) for i in range(len(shown))]
+    grid = np.vstack(rows)
+    w = shown[0].shape[1]
+    header = np.full((20, grid.shape[1], 3), 255, np.uint8)
+    for j, name in enumerate(names):
+        cv2.putText(header, name[:14], (j * w + 3, 14),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.36, (0, 0, 0), 1,
+                    cv2.LINE_AA)
+    cv2.imwrite(path, np.vstack([header, grid]),
+                [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    args.data = osp.abspath(args.data)
+    args.masks = osp.abspath(args.masks)
+    work = osp.abspath(args.work_dir)
+    os.makedirs(work, exist_ok=True)
+    if not osp.isfile(osp.join(args.data, 'meta', 'val.txt')):
+        raise SystemExit(
+            f'{args.data}/meta/val.txt not found: run tools/'
+            'dataset_converters/embedded_photos.py --crop-size 128 --out '
+            f'{args.data}')
+    from mmengine.registry import init_default_scope
+
+    import mmedit_tmad  # noqa: F401
+    init_default_scope('mmagic')
+    methods = resolve_methods(args.methods, args.skip_missing)
+    results = []
+    for name, path, label in methods:
+        start = time.time()
+        mdir = osp.join(work, name)
+        os.makedirs(mdir, exist_ok=True)
+        cfg = load_cfg(path)
+        rel = osp.relpath(path, ROOT) if path else f'{MEAN_FILL_BASE} ' \
+            '(model: MeanFillInpaintor)'
+        r = dict(name=name, label=label, config=rel)
+        ckpt = None
+        if is_learned(cfg):
+            r['train'] = step_train(name, path, cfg, args, mdir)
+            ckpt = r['train']['checkpoint']
+        r['metrics'] = step_eval(name, cfg, ckpt, args, mdir)
+        r['render'] = step_render(name, cfg, ckpt, args, mdir)
+        r['grid'] = osp.join(mdir, 'grid.npy')
+        results.append(r)
+        print(f'[{name}] done ({time.time() - start:.0f} s this run)',
+              flush=True)
+
+    first = load_cfg(methods[0][1])
+    shown, gts = grid_inputs(first, args)
+    draw_grid(results, shown, gts, osp.join(work, 'grid.jpg'))
+    if any(k.startswith('irregular') for k in args.kinds):
+        plot_metrics_vs_area(results, args,
+                             osp.join(work, 'metrics_vs_area.png'))
+    plot_speed_vs_quality(results, args, osp.join(work, 'speed_vs_quality.png'))
+    table = make_table(results, args)
+    n_val = args.num_val or sum(1 for _ in open(
+        osp.join(args.data, 'meta', 'val.txt')))
+    note = (f'{args.title + chr(10) * 2 if args.title else ""}'
+            f'Held-out images of {osp.relpath(args.data, ROOT)} ({n_val}), '
+            f'fixed masks {osp.relpath(args.masks, ROOT)} '
+            f'({", ".join(args.kinds)}; "irregular" = mean over the area '
+            f'buckets); every learned method trained {args.iters} '
+            f'iterations at batch {args.batch_size}, seed {args.seed} '
+            f'(T-MAD: {coarse_iters(args)} coarse + '
+            f'{args.iters - coarse_iters(args)} joint); l1 = hole MAE x100, '
+            f'PSNR / SSIM on the whole image, TV on the output (0-255). '
+            f'ms/img: median batch-1 latency on the grid images, in this process.')
+    with open(osp.join(work, 'table.md'), 'w') as f:
+        f.write(f'{note}\n\n{table}\n')
+    _write(osp.join(work, 'results.json'),
+           dict(args=vars(args), results=results))
+    print(f'\n{note}\n\n{table}\n\nwritten to {work}')
+    return results
+
+
+if __name__ == '__main__':
+    main()
