@@ -7,7 +7,6 @@ convention of mmagic's ``LoadMask`` (1 = hole).
 import os.path as osp
 from typing import Optional, Sequence, Tuple, Union
 
-import cv2
 import mmcv
 import numpy as np
 from mmagic.utils import bbox2mask
@@ -47,8 +46,10 @@ def draw_mask(shape: Sequence[int],
     """Draw boxes and brush strokes into a hole mask (paper Fig.12).
 
     Boxes are clipped to the image (mmagic's ``bbox2mask`` draws them);
-    strokes are polylines drawn with a round brush of ``stroke_width``
-    pixels (a stroke of one point is a dot).
+    strokes are polylines drawn with a round brush of diameter
+    ``stroke_width``: every pixel whose centre lies within
+    ``stroke_width / 2`` of the polyline (a stroke of one point is a dot).
+    Strokes may leave the image (clipped).
 
     Args:
         shape (Sequence[int]): Image shape, (h, w, ...).
@@ -75,17 +76,41 @@ def draw_mask(shape: Sequence[int],
                              f'the {h}x{w} image')
         # bbox2mask takes (top, left, height, width): (h, w, 1)
         mask |= bbox2mask((h, w), (y0, x0, y1 - y0, x1 - x0))[..., 0]
+    hole = mask.astype(bool)
     for stroke in strokes:
-        pts = np.asarray(stroke, dtype=np.int64).reshape(-1, 2)
+        pts = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
         if len(pts) == 0:
             raise ValueError('a stroke needs at least one point')
-        if len(pts) > 1:
-            cv2.polylines(mask, [pts.astype(np.int32)], False, 1,
-                          thickness=int(stroke_width))
-        # round joints and end caps
-        for x, y in pts:
-            cv2.circle(mask, (int(x), int(y)), int(stroke_width) // 2, 1, -1)
-    return mask.astype(bool)
+        # a dot for one point; consecutive points as segments
+        segments = zip(pts[:-1], pts[1:]) if len(pts) > 1 else [(pts[0],
+                                                                  pts[0])]
+        for p0, p1 in segments:
+            _brush_segment(hole, p0, p1, stroke_width / 2.)
+    return hole
+
+
+def _brush_segment(hole: np.ndarray, p0: np.ndarray, p1: np.ndarray,
+                   radius: float) -> None:
+    """Set the pixels whose centre is within ``radius`` of segment p0-p1.
+
+    A round brush: a line of width ``2 * radius`` with round ends and
+    joints (pixel centres at integer ``(x, y)``).
+    """
+    h, w = hole.shape
+    lo = np.floor(np.minimum(p0, p1) - radius).astype(int)
+    hi = np.ceil(np.maximum(p0, p1) + radius).astype(int) + 1
+    x0, y0 = max(lo[0], 0), max(lo[1], 0)
+    x1, y1 = min(hi[0], w), min(hi[1], h)
+    if x0 >= x1 or y0 >= y1:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1]
+    # (hh, ww, 2) pixel centres, projected onto the segment
+    q = np.stack([xs, ys], -1).astype(np.float64)
+    d = p1 - p0
+    t = ((q - p0) @ d) / max(float(d @ d), 1e-12)
+    near = p0 + np.clip(t, 0., 1.)[..., None] * d
+    dist = np.linalg.norm(q - near, axis=-1)
+    hole[y0:y1, x0:x1] |= dist <= radius
 
 
 def read_mask(mask: MaskInput, shape: Sequence[int]) -> np.ndarray:
