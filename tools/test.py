@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 import argparse
+import logging
 import os
 import os.path as osp
 
@@ -32,10 +33,51 @@ def metrics_table(metrics: dict) -> str:
             f'\n| {" | ".join(cells)} |')
 
 
+def check_checkpoint(model, checkpoint, untrained: bool) -> None:
+    """A learned model needs a checkpoint (or ``--untrained``).
+
+    Models with trainable parameters evaluated without weights give the
+    numbers of a random initialisation; that is an error unless asked for
+    with ``--untrained`` (then a warning). Non-learned models (no trainable
+    parameters: ``TeleaInpaintor``, ``PatchMatchInpaintor``,
+    ``MeanFillInpaintor``) need no checkpoint.
+
+    Raises:
+        SystemExit: a learned model, no checkpoint, no ``--untrained``.
+    """
+    if checkpoint is not None:
+        return
+    learned = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    if not learned:
+        print_colored_log('No checkpoint: the model has nothing learned.')
+        return
+    name = type(getattr(model, 'module', model)).__name__
+    if not untrained:
+        raise SystemExit(
+            f'{name} has {learned} trainable parameters but no checkpoint '
+            'was given: pass the checkpoint, or --untrained to evaluate '
+            'its random initialisation.')
+    print_colored_log(
+        f'WARNING: {name} has {learned} trainable parameters and no '
+        'checkpoint: evaluating its random initialisation (--untrained).',
+        level=logging.WARNING)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        default=None,
+        help='checkpoint file; omit it (or give "none") for a model with '
+        'nothing learned (classical baselines, mean fill)')
+    parser.add_argument(
+        '--untrained',
+        action='store_true',
+        help='evaluate a learned model without a checkpoint, at its '
+        'initialisation (e.g. an "untrained" row); without this flag a '
+        'learned model needs a checkpoint')
     parser.add_argument('--out', help='the file to save metric results.')
     parser.add_argument(
         '--work-dir',
@@ -83,13 +125,23 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
-    cfg.load_from = args.checkpoint
+    checkpoint = args.checkpoint
+    if checkpoint is not None and checkpoint.lower() == 'none':
+        checkpoint = None
+    cfg.load_from = checkpoint
+    # evaluation-only configs (classical baselines) keep the dataset's
+    # training list but have no optimiser or train loop: testing needs none
+    if cfg.get('train_cfg') is None or cfg.get('optim_wrapper') is None:
+        cfg.train_dataloader = None
+        cfg.train_cfg = None
+        cfg.optim_wrapper = None
 
     # gloo + CPU DDP arguments when `--launcher pytorch` runs without CUDA
     setup_cpu_distributed(cfg)
 
     # build the runner from config
     runner = Runner.from_cfg(cfg)
+    check_checkpoint(runner.model, checkpoint, args.untrained)
 
     print_colored_log(f'Working directory: {cfg.work_dir}')
     print_colored_log(f'Log directory: {runner._log_dir}')
