@@ -20,6 +20,8 @@ class TMADCheckpointHook(CheckpointHook):
       (e.g. object stores) are used as configured.
     * The ``last_checkpoint`` pointer, which ``--resume`` reads, is written
       the same way, and only after its checkpoint is complete.
+    * With ``max_keep_ckpts``, the oldest checkpoint is removed only after
+      the new one and the pointer are written (mmengine removes it first).
 
     A kill during a save therefore leaves the previous checkpoint and a
     pointer to it, never a truncated file under a final name. Everything
@@ -37,22 +39,20 @@ class TMADCheckpointHook(CheckpointHook):
         super().__init__(backend_args=backend_args, **kwargs)
 
     def _save_checkpoint_with_step(self, runner, step, meta):
-        """As mmengine 0.10.7, with an atomic ``last_checkpoint`` write."""
-        # remove the oldest checkpoint first, as mmengine does, so that
-        # ``keep_ckpt_ids`` matches the files on disk
+        """As mmengine 0.10.7, made safe against a kill at any moment.
+
+        mmengine removes the oldest checkpoint *before* writing the new one
+        (with ``max_keep_ckpts=1`` a kill mid-save leaves none) and writes
+        ``last_checkpoint`` non-atomically. Here the new checkpoint is
+        written atomically, then the pointer, then the oldest one goes.
+        """
+        to_remove = None
         if self.max_keep_ckpts > 0:
             if len(self.keep_ckpt_ids) > 0 and self.keep_ckpt_ids[-1] == step:
                 pass
             else:
                 if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
-                    _step = self.keep_ckpt_ids.popleft()
-                    if is_main_process():
-                        ckpt_path = self.file_backend.join_path(
-                            self.out_dir, self.filename_tmpl.format(_step))
-                        if self.file_backend.isfile(ckpt_path):
-                            self.file_backend.remove(ckpt_path)
-                        elif self.file_backend.isdir(ckpt_path):
-                            self.file_backend.rmtree(ckpt_path)
+                    to_remove = self.keep_ckpt_ids.popleft()
                 self.keep_ckpt_ids.append(step)
                 runner.message_hub.update_info('keep_ckpt_ids',
                                                list(self.keep_ckpt_ids))
@@ -77,3 +77,11 @@ class TMADCheckpointHook(CheckpointHook):
             return
         atomic_write(
             osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        if to_remove is not None:
+            ckpt_path = self.file_backend.join_path(
+                self.out_dir, self.filename_tmpl.format(to_remove))
+            if self.file_backend.isfile(ckpt_path):
+                self.file_backend.remove(ckpt_path)
+            elif self.file_backend.isdir(ckpt_path):
+                # checkpoints saved by deepspeed are directories
+                self.file_backend.rmtree(ckpt_path)
