@@ -29,6 +29,16 @@ CONFIGS = {
     'places': [f'configs/{a}/{a}_4xb4_places-256x256.py' for a in ALGOS],
     'embedded': [f'configs/{a}/{a}_1xb4_embedded-128x128.py' for a in ALGOS],
 }
+CLASSICAL = {
+    'places': [
+        f'configs/classical/{a}_places-256x256.py'
+        for a in ('telea', 'patchmatch')
+    ],
+    'embedded': [
+        f'configs/classical/{a}_embedded-128x128.py'
+        for a in ('telea', 'patchmatch')
+    ],
+}
 SHARED = [
     'train_dataloader', 'val_dataloader', 'test_dataloader', 'val_evaluator',
     'test_evaluator'
@@ -50,6 +60,16 @@ def test_same_data_masks_metrics_as_tmad(setting, path):
     if setting == 'embedded':
         assert cfg.train_cfg.max_iters == tmad.train_cfg.max_iters
         assert not cfg.custom_hooks
+
+
+@pytest.mark.parametrize(
+    'setting,path', [(s, p) for s in CLASSICAL for p in CLASSICAL[s]],
+    ids=lambda x: osp.basename(x))
+def test_classical_same_evaluation_as_tmad(setting, path):
+    cfg, tmad = _cfg(path), _cfg(TMAD[setting])
+    for key in ('val_dataloader', 'test_dataloader', 'val_evaluator',
+                'test_evaluator'):
+        assert cfg[key] == tmad[key], f'{path}: {key} differs from T-MAD'
 
 
 def _batch(size, n=2, seed=0):
