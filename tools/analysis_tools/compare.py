@@ -38,6 +38,7 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 import time
@@ -97,8 +98,10 @@ def parse_args(argv=None):
                         help='make_fixed_masks.py output')
     parser.add_argument('--kinds', nargs='+', default=ALL_KINDS,
                         choices=ALL_KINDS)
-    parser.add_argument('--num-val', type=int,
-                        help='evaluate on the first N held-out images only')
+    parser.add_argument(
+        '--num-val',
+        type=int,
+        help='evaluate on N held-out images only, spread over the set')
     parser.add_argument('--grid-num', type=int, default=4,
                         help='rows of the picture grid')
     parser.add_argument('--seed', type=int, default=0)
@@ -175,7 +178,7 @@ def train_options(cfg, args, ckpt_every: int) -> list:
     """``--cfg-options`` of the equal budget (see the module docstring)."""
     n = args.iters
     opts = [
-        f'train_cfg.max_iters={n}', f'train_cfg.val_interval={n + 1}',
+        f'train_cfg.max_iters={n}', f'train_cfg.val_interval={n}',
         f'train_dataloader.batch_size={args.batch_size}',
         f'train_dataloader.dataset.data_root={args.data}',
         'train_dataloader.num_workers=0',
@@ -184,12 +187,9 @@ def train_options(cfg, args, ckpt_every: int) -> list:
         f'default_hooks.checkpoint.interval={ckpt_every}',
         f'default_hooks.logger.interval={min(10, n)}'
     ]
-    if cfg.get('val_dataloader'):
-        opts += [
-            f'val_dataloader.dataset.data_root={args.data}',
-            'val_dataloader.num_workers=0',
-            'val_dataloader.persistent_workers=False'
-        ]
+    # no validation while training (mmengine's loop would validate at the
+    # last iteration): every method is evaluated afterwards, the same way
+    opts += ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None']
     if is_tmad(cfg):
         coarse = coarse_iters(args)
         opts += [
@@ -218,6 +218,15 @@ def _mask_loader(pipeline, mask_list):
     return out
 
 
+def val_indices(args) -> list:
+    """``--num-val`` images spread evenly over the held-out list (it is
+    sorted by photo, so the first N would cover few photos)."""
+    with open(osp.join(args.data, 'meta', 'val.txt')) as f:
+        total = sum(1 for line in f if line.strip())
+    num = min(args.num_val, total)
+    return sorted({int(i) for i in np.linspace(0, total - 1, num).round()})
+
+
 def eval_cfg(cfg, args, work_dir: str):
     """One MultiTestLoop over every mask kind, metrics prefixed by kind."""
     cfg = cfg.copy()
@@ -236,7 +245,7 @@ def eval_cfg(cfg, args, work_dir: str):
             data_root=args.data,
             pipeline=_mask_loader(dataset['pipeline'], mask_list))
         if args.num_val:
-            dataset['indices'] = args.num_val
+            dataset['indices'] = val_indices(args)
         loaders.append(
             dict(
                 batch_size=base.get('batch_size', 4),
@@ -358,8 +367,8 @@ def _empty_checkpoint(mdir):
 def _test_takes_no_checkpoint() -> bool:
     with open(osp.join(ROOT, 'tools', 'test.py')) as f:
         src = f.read()
-    return "'checkpoint', nargs='?'" in src or \
-        "'checkpoint',\n        nargs='?'" in src
+    return re.search(r"'checkpoint',\s*(help=[^,]*,\s*)?nargs='\?'",
+                     src) is not None
 
 
 def step_eval(name, cfg, ckpt, args, mdir) -> dict:
@@ -572,7 +581,7 @@ def main(argv=None):
     import mmedit_tmad  # noqa: F401
     init_default_scope('mmagic')
     methods = resolve_methods(args.methods, args.skip_missing)
-    results = []
+    results, failed = [], []
     for name, path, label in methods:
         start = time.time()
         mdir = osp.join(work, name)
@@ -582,17 +591,25 @@ def main(argv=None):
             '(model: MeanFillInpaintor)'
         r = dict(name=name, label=label, config=rel)
         ckpt = None
-        if is_learned(cfg):
-            r['train'] = step_train(name, path, cfg, args, mdir)
-            ckpt = r['train']['checkpoint']
-        r['metrics'] = step_eval(name, cfg, ckpt, args, mdir)
-        r['render'] = step_render(name, cfg, ckpt, args, mdir)
+        try:
+            if is_learned(cfg):
+                r['train'] = step_train(name, path, cfg, args, mdir)
+                ckpt = r['train']['checkpoint']
+            r['metrics'] = step_eval(name, cfg, ckpt, args, mdir)
+            r['render'] = step_render(name, cfg, ckpt, args, mdir)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            # one broken method must not stop a long comparison
+            print(f'[{name}] FAILED: {e}', flush=True)
+            failed.append(dict(name=name, error=str(e)[-500:]))
+            continue
         r['grid'] = osp.join(mdir, 'grid.npy')
         results.append(r)
         print(f'[{name}] done ({time.time() - start:.0f} s this run)',
               flush=True)
 
-    first = load_cfg(methods[0][1])
+    if not results:
+        raise SystemExit('every method failed')
+    first = load_cfg(next(p for n, p, _ in methods if n == results[0]['name']))
     shown, gts = grid_inputs(first, args)
     draw_grid(results, shown, gts, osp.join(work, 'grid.jpg'))
     if any(k.startswith('irregular') for k in args.kinds):
@@ -600,8 +617,9 @@ def main(argv=None):
                              osp.join(work, 'metrics_vs_area.png'))
     plot_speed_vs_quality(results, args, osp.join(work, 'speed_vs_quality.png'))
     table = make_table(results, args)
-    n_val = args.num_val or sum(1 for _ in open(
-        osp.join(args.data, 'meta', 'val.txt')))
+    n_val = len(val_indices(args)) if args.num_val else sum(
+        1 for line in open(osp.join(args.data, 'meta', 'val.txt'))
+        if line.strip())
     note = (f'{args.title + chr(10) * 2 if args.title else ""}'
             f'Held-out images of {osp.relpath(args.data, ROOT)} ({n_val}), '
             f'fixed masks {osp.relpath(args.masks, ROOT)} '
@@ -612,10 +630,13 @@ def main(argv=None):
             f'{args.iters - coarse_iters(args)} joint); l1 = hole MAE x100, '
             f'PSNR / SSIM on the whole image, TV on the output (0-255). '
             f'ms/img: median batch-1 latency on the grid images, in this process.')
+    if failed:
+        note += ' Failed: ' + ', '.join(f['name'] for f in failed) + \
+            ' (see their logs in the work dir).'
     with open(osp.join(work, 'table.md'), 'w') as f:
         f.write(f'{note}\n\n{table}\n')
     _write(osp.join(work, 'results.json'),
-           dict(args=vars(args), results=results))
+           dict(args=vars(args), results=results, failed=failed))
     print(f'\n{note}\n\n{table}\n\nwritten to {work}')
     return results
 

@@ -1,0 +1,70 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""tools/analysis_tools/benchmark.py on tiny inputs, as a user runs it."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark.py')
+TMAD = osp.join(ROOT, 'tests', 'configs', 'tmad_test.py')
+COARSE = osp.join(ROOT, 'tests', 'configs', 'tmad_coarse_test.py')
+
+
+@pytest.mark.slow
+def test_benchmark_two_configs(tmp_path):
+    out_json, out_md = tmp_path / 'bench.json', tmp_path / 'bench.md'
+    proc = subprocess.run([
+        sys.executable, TOOL, TMAD, COARSE, '--size', '64', '--iters', '2',
+        '--warmup', '1', '--batch-sizes', '1', '2', '--train-step',
+        '--train-batch', '2', '--ref', 'tmad_coarse', '--out',
+        str(out_json), '--md',
+        str(out_md)
+    ], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = [
+        ln for ln in out_md.read_text().splitlines() if ln.startswith('| ')
+    ]
+    head = [c.strip() for c in rows[0].strip('|').split('|')]
+    assert len(rows) == 3 and head[0] == 'model'
+    table = {}
+    for line in rows[1:]:
+        cells = [c.strip() for c in line.strip('|').split('|')]
+        assert len(cells) == len(head)
+        table[cells[0]] = dict(zip(head, cells))
+    assert set(table) == {'tmad_test', 'tmad_coarse_test'}
+    # the reference row has ratio 1 everywhere; values parse as numbers
+    ref, tmad = table['tmad_coarse_test'], table['tmad_test']
+    for col in head:
+        if col.startswith('x '):
+            assert ref[col] == '1.00x'
+            assert float(tmad[col].rstrip('x')) > 0
+        elif col != 'model':
+            float(ref[col]), float(tmad[col])
+    data = json.loads(out_json.read_text())
+    by_name = {r['name']: r for r in data['rows']}
+    full, coarse = by_name['tmad_test'], by_name['tmad_coarse_test']
+    # the full model adds retrieval, PSNet and the patch critic
+    assert full['params_g'] > coarse['params_g'] > 0
+    assert full['params_d'] > 0
+    assert full['gflops'] > coarse['gflops'] > 0
+    for r in (full, coarse):
+        assert set(r['inference']) == {'1', '2'}
+        for inf in r['inference'].values():
+            assert inf['latency_ms'] > 0 and inf['peak_mb'] > 0
+        assert r['train']['seconds'] > 0 and r['train']['batch'] == 2
+    # the ratio column is the measured quotient
+    x = float(tmad['x G params'].rstrip('x'))
+    assert abs(x - full['params_g'] / coarse['params_g']) < 0.01
+
+
+def test_cuda_request_without_cuda_is_refused():
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip('CUDA present')
+    proc = subprocess.run([sys.executable, TOOL, TMAD, '--device', 'cuda'],
+                          cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode != 0 and 'no CUDA device' in proc.stderr

@@ -1,0 +1,102 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""tools/analysis_tools/compare.py end to end on tiny settings."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'compare.py')
+DEMO = osp.join(ROOT, 'configs', 'tmad', 'tmad_demo_1xb4_embedded-128x128.py')
+
+# the demo's T-MAD, narrowed, on 32x32 crops (k_p = 16)
+TINY = f"""
+_base_ = ['{DEMO}']
+input_shape = (32, 32)
+model = dict(
+    encdec=dict(
+        channel_factor=4, num_res_blocks=1,
+        carafe_cfg=dict(compressed_channels=8)),
+    texture_memory=dict(patch_size=16, stride=8, num_pool=8),
+    retrieval=dict(feat_channels=4, num_candidates=2),
+    psnet=dict(
+        patch_size=16, num_candidates=2, channel_factor=4,
+        tex_channel_factor=4, num_res_blocks=1, num_tex_res_blocks=1,
+        carafe_cfg=dict(compressed_channels=8)),
+    disc=dict(
+        patch_disc=dict(channel_factor=4),
+        global_disc=dict(max_channels=16, num_convs=3)),
+    train_cfg=dict(num_patches=2))
+train_pipeline = [
+    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='LoadMask', mask_mode='bbox', mask_config=dict(
+        max_bbox_shape=(16, 16), max_bbox_delta=8, min_margin=2,
+        img_shape=input_shape)),
+    dict(type='GetMaskedImage'),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
+"""
+
+
+def _run(args, timeout=300):
+    proc = subprocess.run([sys.executable, TOOL] + args, cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.mark.slow
+def test_compare_end_to_end(tmp_path, embedded_32):
+    import make_fixed_masks
+    masks = make_fixed_masks.main([
+        '--out', str(tmp_path / 'masks'), '--size', '32', '--num', '3',
+        '--kinds', 'rect', 'irregular_10-20', 'irregular_50-60'
+    ])
+    cfg = tmp_path / 'tmad_tiny.py'
+    cfg.write_text(TINY)
+    work = tmp_path / 'work'
+    args = [
+        '--methods', f'tiny={cfg}', 'mean_fill', '--iters', '2',
+        '--batch-size', '2', '--data', embedded_32, '--masks', masks,
+        '--kinds', 'rect', 'irregular_10-20', 'irregular_50-60',
+        '--num-val', '3', '--grid-num', '2', '--work-dir',
+        str(work)
+    ]
+    out = _run(args)
+    assert 'trained in' in out
+    # the table: a header, a separator and one row per method
+    lines = (work / 'table.md').read_text().strip().splitlines()
+    rows = [ln for ln in lines if ln.startswith('| ')]
+    assert rows[0].startswith('| method |') and len(rows) == 3
+    cells = [c.strip() for c in rows[1].strip('|').split('|')]
+    assert cells[0] == 'tiny' and cells[1] == '2'
+    assert all(float(c) >= 0 for c in cells[2:])
+    assert rows[2].split('|')[1].strip() == 'mean-colour fill'
+    res = json.loads((work / 'results.json').read_text())
+    tiny, fill = res['results']
+    # the equal budget: 2 iterations, phase 1 scaled (600/960 of 2 -> 1)
+    assert tiny['train']['iters'] == 2
+    assert tiny['train']['coarse_iters'] == 1
+    assert 'train' not in fill
+    for r in (tiny, fill):
+        keys = set(r['metrics'])
+        for kind in ('rect', 'irregular_10-20', 'irregular_50-60'):
+            assert {f'{kind}/MAE', f'{kind}/PSNR', f'{kind}/SSIM',
+                    f'{kind}/TV'} <= keys
+    # pictures: the grid is input | 2 methods | ground truth, 2 rows
+    grid = cv2.imread(str(work / 'grid.jpg'))
+    assert grid.shape[1] == 4 * 32 and grid.shape[0] == 20 + 2 * 32
+    for name in ('metrics_vs_area.png', 'speed_vs_quality.png'):
+        assert cv2.imread(str(work / name)) is not None
+    # a second run reuses every finished step
+    out = _run(args)
+    assert 'trained already' in out and 'evaluated already' in out
+    # a different budget in the same work dir is refused
+    sys.path.insert(0, osp.dirname(TOOL))
+    import compare
+    with pytest.raises(SystemExit, match='use another --work-dir'):
+        compare.main(args + ['--iters', '3'])
