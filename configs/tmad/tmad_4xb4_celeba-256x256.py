@@ -23,19 +23,21 @@ mask_cfg = dict(
     min_margin=20,
     img_shape=input_shape)
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
     dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
     dict(
         type='TMADLoadFixedMask',
         mask_list=f'{mask_root}/rect/list.txt'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

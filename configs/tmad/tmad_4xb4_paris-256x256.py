@@ -23,22 +23,24 @@ mask_cfg = dict(
     min_margin=20,
     img_shape=input_shape)
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
     # 936x537 street views: square crops at random positions, then 256
     dict(type='Crop', keys=['gt'], crop_size=(512, 512), random_crop=True),
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
     dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     # the 227x227 evaluation images
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
     dict(
         type='TMADLoadFixedMask',
         mask_list=f'{mask_root}/rect/list.txt'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

@@ -20,7 +20,7 @@ model = dict(
     test_cfg=dict())
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(
         type='LoadMask',
         mask_mode='bbox',
@@ -30,11 +30,12 @@ train_pipeline = [
             min_margin=8,
             img_shape=input_shape)),
     dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(
         type='LoadMask',
         mask_mode='bbox',
@@ -43,6 +44,7 @@ test_pipeline = [
             max_bbox_delta=32,
             min_margin=8,
             img_shape=input_shape)),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

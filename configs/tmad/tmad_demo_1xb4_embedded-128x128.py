@@ -39,7 +39,7 @@ model = dict(
     train_cfg=dict(coarse_iters=coarse_iters, num_patches=8))
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(
         type='LoadMask',
         mask_mode='bbox',
@@ -49,12 +49,14 @@ train_pipeline = [
             min_margin=0,
             img_shape=input_shape)),
     dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='TMADLoadFixedMask', mask_list=f'{mask_root}/rect/list.txt'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

@@ -22,21 +22,23 @@ mask_cfg = dict(
     area_ratio_range=(0.15, 0.65),
     img_shape=input_shape)
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='LoadMask', mask_mode='irregular', mask_config=mask_cfg),
     dict(type='Crop', keys=['gt'], crop_size=(384, 384), random_crop=True),
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
     dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='Crop', keys=['gt'], crop_size=(384, 384), random_crop=False),
     dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
     dict(
         type='TMADLoadFixedMask',
         mask_list=f'{mask_root}/irregular/list.txt'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

@@ -17,8 +17,9 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 TEST_PART = """
 test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

@@ -26,9 +26,10 @@ _base_ = ['{TEST_CFG}']
 mask_cfg = dict(max_bbox_shape=(16, 16), max_bbox_delta=8, min_margin=4,
                 img_shape=(32, 32))
 pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
     dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='TMADCheckInputs'),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

@@ -1,4 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+from .check_inputs import TMADCheckInputs
 from .fixed_mask import TMADLoadFixedMask
+from .load_image import TMADLoadImageFromFile
 
-__all__ = ['TMADLoadFixedMask']
+__all__ = ['TMADCheckInputs', 'TMADLoadFixedMask', 'TMADLoadImageFromFile']
