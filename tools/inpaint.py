@@ -13,6 +13,7 @@ for object removal (paper Fig.12): ``--box x,y,w,h`` (repeatable) and
 
 Writes ``<out>/<name>.png`` (lossless, alpha kept) and with
 ``--save-steps`` also ``<name>_mask.png`` (the hole used),
+``<name>_removal.png`` (input with the hole outlined | output),
 ``<name>_coarse.png`` (T-MAD's coarse result) and ``<name>_retrieval.png``
 (see ``tools/visualize_retrieval.py``). With ``--mask DIR`` each image
 takes the mask file of the same name stem.
@@ -29,7 +30,7 @@ from mmengine.utils import ProgressBar
 
 from mmedit_tmad.apis import (init_model, inpaint, make_mask, parse_box,
                               parse_stroke)
-from mmedit_tmad.visualization import draw_retrieval
+from mmedit_tmad.visualization import draw_removal, draw_retrieval
 
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -147,6 +148,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
         written.append(f'{stem}.png')
         if args.save_steps:
             mmcv.imwrite(hole.astype('uint8') * 255, f'{stem}_mask.png')
+            mmcv.imwrite(draw_removal(img, steps), f'{stem}_removal.png')
             if steps.coarse is not None:
                 mmcv.imwrite(steps.coarse, f'{stem}_coarse.png')
             if steps.hole_cells is not None:

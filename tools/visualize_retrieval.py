@@ -15,6 +15,7 @@ import os
 import os.path as osp
 from typing import List, Optional
 
+import cv2
 import mmcv
 from inpaint import _arg_type
 from mmengine.config import DictAction
@@ -60,6 +61,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--scale',
         type=int,
         help='upscaling of the panels (default: to at least 256 px high)')
+    parser.add_argument(
+        '--jpeg-quality',
+        type=int,
+        default=95,
+        help='quality when --out is a .jpg file')
     parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
     parser.add_argument(
         '--cfg-options',
@@ -92,7 +98,9 @@ def main(argv: Optional[List[str]] = None) -> str:
         scale=args.scale)
     if osp.dirname(args.out):
         os.makedirs(osp.dirname(args.out), exist_ok=True)
-    mmcv.imwrite(picture, args.out)
+    mmcv.imwrite(
+        picture, args.out, params=[cv2.IMWRITE_JPEG_QUALITY, args.jpeg_quality]
+        if args.out.lower().endswith(('.jpg', '.jpeg')) else None)
     print(f'{len(steps.hole_cells)} hole cells, '
           f'{steps.num_valid_memory} clean memory windows; '
           f'picture written to {args.out}')

@@ -73,6 +73,8 @@ def test_folder_with_mask_folder_and_steps(ckpt, photos, tmp_path):
         assert coarse.shape == hole.shape + (3, )
         vis = cv2.imread(osp.join(out, f'{name}_retrieval.png'))
         assert vis.shape[1] > 4 * hole.shape[1]
+        removal = cv2.imread(osp.join(out, f'{name}_removal.png'))
+        assert removal.shape == (hole.shape[0], 2 * hole.shape[1] + 4, 3)
 
 
 def test_boxes_and_strokes_on_one_photo(ckpt, photos, tmp_path):

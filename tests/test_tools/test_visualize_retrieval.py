@@ -36,9 +36,16 @@ def test_picture_of_a_real_photo(tmp_path):
     assert (last[hole] != img[hole]).any()
 
 
-def test_phase1_model_has_no_retrieval(tmp_path):
+def test_jpeg_and_phase1_model_without_retrieval(tmp_path):
     path = str(tmp_path / 'cat.png')
     cv2.imwrite(path, data.chelsea()[:64, :64])
+    jpg = str(tmp_path / 'small.jpg')
+    visualize_retrieval.main([
+        '--config', TEST_CFG, '--img', path, '--box', '10,10,20,20',
+        '--out', jpg, '--jpeg-quality', '50', '--cfg-options',
+        'model.train_cfg.coarse_iters=0'
+    ])
+    assert cv2.imread(jpg).shape == (256, 4 * 256 + 12, 3)
     with pytest.raises(ValueError, match='no retrieval'):
         visualize_retrieval.main([
             '--config', TEST_CFG, '--img', path, '--box', '10,10,20,20',
