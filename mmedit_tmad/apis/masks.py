@@ -82,8 +82,7 @@ def draw_mask(shape: Sequence[int],
         if len(pts) == 0:
             raise ValueError('a stroke needs at least one point')
         # a dot for one point; consecutive points as segments
-        segments = zip(pts[:-1], pts[1:]) if len(pts) > 1 else [(pts[0],
-                                                                  pts[0])]
+        segments = list(zip(pts[:-1], pts[1:])) or [(pts[0], pts[0])]
         for p0, p1 in segments:
             _brush_segment(hole, p0, p1, stroke_width / 2.)
     return hole
