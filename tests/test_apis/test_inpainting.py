@@ -241,6 +241,19 @@ def test_phase1_and_coarse_only_models(photo):
     assert steps.coarse is None and steps.hole_cells is None
 
 
+def test_other_mmagic_inpaintor(crop):
+    """mmagic's DeepFillv2 (TwoStageInpaintor): its own prediction."""
+    cfg = osp.join(ROOT, 'configs', 'deepfillv2',
+                   'deepfillv2_1xb4_embedded-128x128.py')
+    model = init_model(cfg)
+    assert type(model).__name__ == 'TwoStageInpaintor'
+    hole = _box_mask(crop.shape)
+    steps = inpaint(model, crop, hole, return_steps=True)
+    _check_composite(steps.result, crop, hole)
+    assert steps.padding == (7, 3)  # 97x133 -> 104x136, multiples of 8
+    assert steps.coarse is None and steps.hole_cells is None
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 def test_cuda_matches_cpu(model, photo):
     hole = _box_mask(photo.shape)
