@@ -1,16 +1,62 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """mmedit_tmad: T-MAD image inpainting as a plugin for OpenMMLab's mmagic."""
+import os
 import os.path as osp
+import platform
 import re
+import shutil
+import sys
+import warnings
 
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
+#: shipped inside the package as ``mmedit_tmad/.mim/`` for OpenMMLab's mim
+#: (``mim train mmedit_tmad CONFIG`` runs ``mmedit_tmad/.mim/tools/train.py``)
+MIM_FILES = ['tools', 'configs', 'model-index.yml']
 
 
 def get_version() -> str:
     with open(osp.join(HERE, 'mmedit_tmad', 'version.py')) as f:
         return re.search(r"__version__ = '([^']+)'", f.read()).group(1)
+
+
+def add_mim_extension() -> None:
+    """Add the files mim needs (configs, tools, model index) to the package.
+
+    As mmagic's ``setup.py``: symbolic links to the originals in
+    ``mmedit_tmad/.mim`` for an editable install (``pip install -e .``,
+    ``setup.py develop``), copies for ``pip install .`` / wheels / sdists;
+    nothing for other commands.
+    """
+    if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
+        mode = 'copy' if platform.system() == 'Windows' else 'symlink'
+    elif any(cmd in sys.argv
+             for cmd in ('sdist', 'bdist_wheel', 'install', 'build')):
+        mode = 'copy'
+    else:
+        return
+    mim_path = osp.join(HERE, 'mmedit_tmad', '.mim')
+    os.makedirs(mim_path, exist_ok=True)
+    for filename in MIM_FILES:
+        src_path = osp.join(HERE, filename)
+        if not osp.exists(src_path):
+            continue
+        tar_path = osp.join(mim_path, filename)
+        if osp.isfile(tar_path) or osp.islink(tar_path):
+            os.remove(tar_path)
+        elif osp.isdir(tar_path):
+            shutil.rmtree(tar_path)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src_path, mim_path), tar_path)
+        elif osp.isfile(src_path):
+            shutil.copyfile(src_path, tar_path)
+        elif osp.isdir(src_path):
+            shutil.copytree(
+                src_path, tar_path,
+                ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+        else:
+            warnings.warn(f'Cannot copy file {src_path}.')
 
 
 def parse_requirements(fname: str) -> list:
@@ -21,6 +67,7 @@ def parse_requirements(fname: str) -> list:
 
 
 if __name__ == '__main__':
+    add_mim_extension()
     setup(
         name='mmedit_tmad',
         version=get_version(),
