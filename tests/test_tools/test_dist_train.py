@@ -106,3 +106,29 @@ default_hooks = dict(logger=dict(interval=1),
     assert 'Load checkpoint from' in out
     metrics = json.load(open(tmp_path / 'metrics.json'))
     assert {'MAE', 'PSNR'} <= set(metrics), metrics
+
+
+@pytest.mark.parametrize('script', ['slurm_train.sh', 'slurm_test.sh'])
+def test_slurm_scripts_compose_srun(tmp_path, script):
+    """The srun command line, with a stand-in srun that prints it."""
+    fake = tmp_path / 'bin'
+    fake.mkdir()
+    (fake / 'srun').write_text('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
+    (fake / 'srun').chmod(0o755)
+    env = dict(os.environ, PATH=f'{fake}:{os.environ["PATH"]}', GPUS='4',
+               PYTHON='/opt/py/bin/python')
+    proc = subprocess.run(
+        ['bash', f'tools/{script}', 'gpu_part', 'tmad', 'cfg.py', 'arg4',
+         '--cfg-options', 'a=1'],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    args = proc.stdout.split('\n')
+    assert args[:2] == ['-p', 'gpu_part']
+    # 4 GPUs: 4 tasks on one 4-GPU node (not 8 requested per node)
+    for arg in ('--job-name=tmad', '--gres=gpu:4', '--ntasks=4',
+                '--ntasks-per-node=4', '/opt/py/bin/python',
+                '--launcher=slurm', '--cfg-options', 'a=1'):
+        assert arg in args, (arg, args)
+    tool = 'train.py' if 'train' in script else 'test.py'
+    assert args[args.index('/opt/py/bin/python') + 2].endswith(f'/{tool}')
+    assert ('--work-dir=arg4' in args) == (tool == 'train.py')
