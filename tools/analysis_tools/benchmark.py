@@ -17,8 +17,9 @@ Measured per config:
 * FLOPs per image of one batch-1 test pass
   (``torch.utils.flop_counter.FlopCounterMode``: matmuls and convolutions;
   custom kernels, e.g. mmcv's CUDA CARAFE, are not counted);
-* inference latency and images/s at batch 1 and at the ``--batch-sizes``
-  given, after ``--warmup`` passes, over ``--iters`` passes, with
+* inference latency (the median of ``--iters`` timed passes, after
+  ``--warmup`` passes; mean and minimum in the JSON) and images/s at the
+  ``--batch-sizes`` given, with
   ``torch.cuda.synchronize`` around each timed pass on CUDA;
 * peak memory: on CPU the peak resident set size of the subprocess
   (``ru_maxrss``), total and above the RSS once the model is built; on CUDA
@@ -330,10 +331,13 @@ def measure_config(path: str, args) -> dict:
         peak = _peak_end(device)
         times.sort()
         mean = sum(times) / len(times)
+        median = times[len(times) // 2]
+        # the median: robust to other processes on a shared machine
         inference[str(n)] = dict(
-            latency_ms=1e3 * mean,
-            latency_median_ms=1e3 * times[len(times) // 2],
-            images_per_s=n / mean,
+            latency_ms=1e3 * median,
+            latency_mean_ms=1e3 * mean,
+            latency_min_ms=1e3 * times[0],
+            images_per_s=n / median,
             peak_mb=peak,
             # CPU: peak RSS above the RSS with the model built
             peak_above_model_mb=(peak - row['rss_model_mb']
@@ -534,7 +538,8 @@ def main(argv=None):
             f'{int(round(args.size * args.hole))}px square hole, amp '
             f'{args.amp}, channels_last {args.channels_last}, '
             f'{rows[0]["threads"] if rows else "-"} threads, '
-            f'{args.iters} timed passes after {args.warmup} warm-up; '
+            f'latency = median of {args.iters} timed passes after '
+            f'{args.warmup} warm-up; '
             f'ratios against {ref["name"] if ref else "-"}')
     dropped = {r['name']: r['dropped'] for r in rows if r['dropped']}
     if dropped:
