@@ -113,7 +113,8 @@ def test_slurm_scripts_compose_srun(tmp_path, script):
     """The srun command line, with a stand-in srun that prints it."""
     fake = tmp_path / 'bin'
     fake.mkdir()
-    (fake / 'srun').write_text('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
+    (fake / 'srun').write_text(
+        '#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
     (fake / 'srun').chmod(0o755)
     env = dict(os.environ, PATH=f'{fake}:{os.environ["PATH"]}', GPUS='4',
                PYTHON='/opt/py/bin/python')

@@ -2,7 +2,6 @@
 """TMADCheckpointHook in a real mmengine Runner: a save interrupted at any
 moment leaves the previous checkpoint and a pointer to it."""
 import os
-import os.path as osp
 
 import pytest
 import torch
