@@ -276,6 +276,7 @@ def inpaint(model: nn.Module,
         hp, wp = hole_p.shape
         exclude = torch.ones(1, 1, hp, wp, device=inputs.device)
         exclude[..., :h, :w] = 0
+        _warn_small_memory(model, h, w)
         out = model.inpaint(inputs, samples.mask.float(), exclude=exclude)
         destruct = model.data_preprocessor.destruct
         pred = _to_uint8(destruct(out['result'], samples))[:h, :w]
@@ -290,6 +291,17 @@ def inpaint(model: nn.Module,
     if not return_steps:
         return result
     return InpaintResult(result=result, **steps)
+
+
+def _warn_small_memory(model: TMADInpaintor, h: int, w: int) -> None:
+    """Warn when the photo has fewer memory windows than ``N_pool``."""
+    mem = model.texture_memory
+    k, s = mem.patch_size, mem.stride
+    inside = 0 if h < k or w < k else ((h - k) // s + 1) * ((w - k) // s + 1)
+    if model.phase == 2 and inside < mem.num_pool:
+        warnings.warn(f'a {h}x{w} photo has {inside} memory windows of '
+                      f'{k}x{k} (N_pool = {mem.num_pool}): the texture memory '
+                      'also takes windows reaching into the padding')
 
 
 def _retrieval(model: TMADInpaintor, out: dict, hole: np.ndarray) -> dict:

@@ -73,8 +73,7 @@ def init_model(config: Union[str, Config],
     if cfg_options:
         config.merge_from_dict(cfg_options)
     dev = resolve_device(device)
-    # registers mmedit_tmad's modules (configs also import it themselves)
-    import mmedit_tmad  # noqa: F401
+    # mmedit_tmad's modules are registered: this package imported it
     init_default_scope(config.get('default_scope', 'mmagic'))
     model_cfg = config.model.copy()
     model_cfg.pop('init_cfg', None)

@@ -90,6 +90,17 @@ def test_padding_is_kept_out_of_the_memory(model, photo):
     assert (out['memory']['positions'][0] + K > 40).any()
 
 
+def test_photo_smaller_than_a_patch(model, photo):
+    """5x7 pixels, padded to 16x16: defined, with a warning."""
+    tiny = np.ascontiguousarray(photo[:5, :7])
+    hole = np.zeros((5, 7), bool)
+    hole[1:3, 2:4] = True
+    with pytest.warns(UserWarning, match='0 memory windows'):
+        steps = inpaint(model, tiny, hole, return_steps=True)
+    _check_composite(steps.result, tiny, hole)
+    assert steps.padding == (11, 9) and steps.hole_cells.tolist() == [[0, 0]]
+
+
 def test_high_resolution_512x768(model):
     """Paper Sec.IV-C: a 512x768 photo (astronaut and its left half)."""
     img = data.astronaut()[:, :, ::-1]
