@@ -207,8 +207,8 @@ def inpaint(model: nn.Module,
     **Channel order**: ``channel_order`` is the order of the caller's
     images: of the array passed in, and of the image returned. A file is
     read as BGR and returned in ``channel_order`` (default ``'bgr'``, as
-    ``mmcv.imread`` gives). The model sees BGR, as in training (mmagic's
-    ``LoadImageFromFile`` default).
+    ``mmcv.imread`` gives). The model's data preprocessor gets BGR, marked
+    as such, as from mmagic's ``LoadImageFromFile`` in training.
 
     **Mask**: see :func:`mmedit_tmad.apis.masks.read_mask`: a path or an
     array, bool, 0/1 or 0-255, (h, w), (h, w, 1) or (h, w, 3); hole where
@@ -219,7 +219,8 @@ def inpaint(model: nn.Module,
     back. For T-MAD the padding is passed as ``exclude`` to
     ``TMADInpaintor.inpaint``, so no memory window touching it is clean or
     ranked before any window of the photo; the texture memory is drawn from
-    the whole photo.
+    the whole photo (a photo with fewer than ``N_pool`` windows also lends
+    windows reaching into the mirrored padding, with a warning).
 
     **Result**: uint8, the input's shape and channel order; every pixel
     outside the hole is the input's byte, the hole holds the model's
