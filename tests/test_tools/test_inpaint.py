@@ -36,11 +36,11 @@ def photos(tmp_path_factory):
     os.makedirs(root / 'img')
     os.makedirs(root / 'mask')
     shots = dict(
-        coffee=data.coffee()[50:351, 100:357, ::-1],  # 301x257
-        rocket=data.rocket()[:213, 100:331, ::-1])  # 213x231
+        coffee=data.coffee()[50:171, 100:197, ::-1],  # 121x97
+        rocket=data.rocket()[:99, 100:231, ::-1])  # 99x131
     for name, img in shots.items():
         cv2.imwrite(str(root / 'img' / f'{name}.jpg'), img)
-        hole = draw_mask(img.shape, boxes=[(60, 70, 45, 33)])
+        hole = draw_mask(img.shape, boxes=[(30, 40, 30, 25)])
         cv2.imwrite(str(root / 'mask' / f'{name}.png'),
                     hole.astype(np.uint8) * 255)
     return str(root)
@@ -82,12 +82,12 @@ def test_boxes_and_strokes_on_one_photo(ckpt, photos, tmp_path):
     out = str(tmp_path / 'out')
     inpaint_tool.main([
         '--config', TEST_CFG, '--checkpoint', ckpt, '--img', img, '--box',
-        '10,20,30,25', '--box', '200,250,80,80', '--stroke',
-        '100,100,150,140,180,120', '--stroke-width', '7', '--out', out
+        '10,20,30,25', '--box', '80,100,80,80', '--stroke',
+        '40,50,70,80,90,60', '--stroke-width', '7', '--out', out
     ])
-    hole = draw_mask((301, 257),
-                     boxes=[(10, 20, 30, 25), (200, 250, 80, 80)],
-                     strokes=[[(100, 100), (150, 140), (180, 120)]],
+    hole = draw_mask((121, 97),
+                     boxes=[(10, 20, 30, 25), (80, 100, 80, 80)],
+                     strokes=[[(40, 50), (70, 80), (90, 60)]],
                      stroke_width=7)
     _check(osp.join(out, 'coffee.png'), img, hole)
     assert sorted(os.listdir(out)) == ['coffee.png']
@@ -124,7 +124,7 @@ def test_command_line(ckpt, photos, tmp_path):
     img = osp.join(photos, 'img', 'rocket.jpg')
     proc = subprocess.run([
         sys.executable, 'tools/inpaint.py', '--config', TEST_CFG,
-        '--checkpoint', ckpt, '--img', img, '--stroke', '20,20,120,150',
+        '--checkpoint', ckpt, '--img', img, '--stroke', '20,20,120,90',
         '--out', out, '--device', 'cpu'
     ],
                           cwd=ROOT,
@@ -134,5 +134,5 @@ def test_command_line(ckpt, photos, tmp_path):
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '1 result(s) written' in proc.stdout
-    hole = draw_mask((213, 231), strokes=[[(20, 20), (120, 150)]])
+    hole = draw_mask((99, 131), strokes=[[(20, 20), (120, 90)]])
     _check(osp.join(out, 'rocket.png'), img, hole)
