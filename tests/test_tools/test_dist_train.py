@@ -100,8 +100,22 @@ default_hooks = dict(logger=dict(interval=1),
     assert int(torch.load(osp.join(work, 'iter_4.pth'), weights_only=False)
                ['state_dict']['cur_iter']) == 4
 
+    # resume the 2-process run for 2 more iterations: every rank loads the
+    # checkpoint, phase 2 goes on, the ranks still agree at the end
+    out = _run(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work,
+                '--resume', '--cfg-options', 'train_cfg.max_iters=6'])
+    assert f'Auto resumed from the latest checkpoint {work}/iter_4.pth' in out
+    log_dir = sorted(glob.glob(osp.join(work, '2*')))[-1]
+    log = open(glob.glob(osp.join(log_dir, '*.log'))[0]).read()
+    assert 'T-MAD phase 2 (joint training (Eq.10)) starts at iteration 5' \
+        in log
+    assert 'rank sync check at iter 6: 2 ranks' in log
+    assert 'Iter(train) [6/6]' in log and 'Iter(train) [4/6]' not in log
+    assert int(torch.load(osp.join(work, 'iter_6.pth'), weights_only=False)
+               ['state_dict']['cur_iter']) == 6
+
     out = _run(['bash', 'tools/dist_test.sh', cfg,
-                osp.join(work, 'iter_4.pth'), '2', '--work-dir', work,
+                osp.join(work, 'iter_6.pth'), '2', '--work-dir', work,
                 '--out', str(tmp_path / 'metrics.json')])
     assert 'Load checkpoint from' in out
     metrics = json.load(open(tmp_path / 'metrics.json'))
