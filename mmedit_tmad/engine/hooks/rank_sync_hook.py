@@ -3,7 +3,8 @@
 from typing import List, Tuple
 
 import torch
-from mmengine.dist import broadcast, get_rank, get_world_size, is_distributed
+from mmengine.dist import (all_reduce, broadcast, get_rank, get_world_size,
+                           is_distributed)
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
@@ -80,14 +81,17 @@ class TMADRankSyncHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         count, bad = check_ranks_in_sync(model, self.atol)
-        # every rank learns whether any rank differs
-        flag = torch.tensor([float(len(bad))])
-        flags = [flag.clone() for _ in range(get_world_size())]
-        torch.distributed.all_gather(flags, flag)
-        if any(f.item() for f in flags):
+        # every rank learns whether any rank differs (mmengine's collectives
+        # move the tensor to the backend's device, e.g. CUDA for NCCL)
+        num_bad = torch.tensor([float(len(bad))])
+        all_reduce(num_bad, op='sum')
+        if num_bad.item() > 0:
+            mine = '; '.join(bad[:10]) if bad else 'equal to rank 0'
             raise RuntimeError(
-                f'rank {get_rank()} differs from rank 0 at iter {runner.iter}'
-                f' in {len(bad)} of {count} tensors: ' + '; '.join(bad[:10]))
+                f'ranks out of sync at iter {runner.iter}: '
+                f'{int(num_bad.item())} tensors differ from rank 0 over '
+                f'{get_world_size()} ranks; rank {get_rank()} ({len(bad)} of '
+                f'{count}): {mine}')
         print_log(
             f'rank sync check at iter {runner.iter}: {get_world_size()} '
             f'ranks, {count} tensors identical', logger='current')

@@ -18,7 +18,18 @@ def _worker(rank, init_file, drift, queue):
         with torch.no_grad():
             model[0].weight[0, 0] += 1e-3
         model[1].num_batches_tracked += 1
-    queue.put((rank, check_ranks_in_sync(model)))
+    result = check_ranks_in_sync(model)
+
+    class Runner:  # what the hook reads of a runner
+        iter = 6
+
+    Runner.model = model
+    try:
+        TMADRankSyncHook().after_train(Runner)
+        raised = None
+    except RuntimeError as err:
+        raised = str(err)
+    queue.put((rank, (result, raised)))
     dist.destroy_process_group()
 
 
@@ -41,17 +52,26 @@ def _run(tmp_path, drift):
 
 def test_equal_replicas_pass(tmp_path):
     results = _run(tmp_path, drift=False)
-    # 4 parameters + 3 BatchNorm buffers, all equal on both ranks
-    assert results == {0: (7, []), 1: (7, [])}
+    # 4 parameters + 3 BatchNorm buffers, all equal on both ranks; the hook
+    # passes on both
+    assert results == {0: ((7, []), None), 1: ((7, []), None)}
 
 
 def test_drifted_replica_is_named(tmp_path):
     results = _run(tmp_path, drift=True)
-    assert results[0] == (7, [])
-    count, bad = results[1]
+    assert results[0][0] == (7, [])
+    count, bad = results[1][0]
     assert count == 7
     assert bad == ['0.weight: max |diff| 0.001',
                    '1.num_batches_tracked: values differ']
+    # the hook stops every rank; the drifted one says where
+    assert results[0][1] == ('ranks out of sync at iter 6: 2 tensors differ '
+                             'from rank 0 over 2 ranks; rank 0 (0 of 7): '
+                             'equal to rank 0')
+    assert results[1][1] == ('ranks out of sync at iter 6: 2 tensors differ '
+                             'from rank 0 over 2 ranks; rank 1 (2 of 7): '
+                             '0.weight: max |diff| 0.001; '
+                             '1.num_batches_tracked: values differ')
 
 
 def test_nothing_to_do_without_distributed():
