@@ -1,75 +1,92 @@
-# mmagic's AOT-GAN (AOT blocks, soft-mask PatchGAN, L1 + perceptual + style
-# + SM-GAN losses and optimisers unchanged from mmagic's config) on the T-MAD
-# Places365 setting at 256x256: the data, training holes, fixed evaluation
-# masks and metrics of configs/tmad/tmad_4xb4_places-256x256.py
-# (tests/test_baselines checks they match), so tools/test.py rows compare
-# with T-MAD's.
-# Deviations from mmagic's aot-gan_smpgan_4xb4_places-512x512: 256x256
-# (mmagic: 512), random rectangles (mmagic: PConv mask files, rotated) and
-# T-MAD's crop/flip augmentation (mmagic: random resized crop, colour
-# jitter); images load as BGR like every other method, the perceptual loss
-# flips them to RGB for VGG; VGG-19 weights are read from `vgg_weights`
-# (nothing is downloaded; put
-# https://download.pytorch.org/models/vgg19-dcbb9e9d.pth there).
-# AOTSoftMaskPatchDiscriminator is mmagic's disc with a fix for mmagic 1.2's
-# init, which stops tools/train.py with UnboundLocalError.
-_base_ = ['mmagic::aot_gan/aot-gan_smpgan_4xb4_places-512x512.py']
-
-vgg_weights = 'data/pretrained/vgg19-dcbb9e9d.pth'
-model = dict(
-    # mmagic's disc, with an init that runs inside mmengine's runner
-    disc=dict(type='AOTSoftMaskPatchDiscriminator'),
-    loss_composed_percep=dict(
-        type='AOTPerceptualLoss', vgg_weights=vgg_weights))
-
-custom_imports = dict(imports=['mmedit_tmad'], allow_failed_imports=False)
+# mmagic's AOT-GAN (AOT blocks, soft-mask PatchGAN, L1 + perceptual +
+# style + SM-GAN losses) on the T-MAD Places365 setting at 256x256:
+# everything but the model, optimisers and schedule length is inherited from
+# configs/tmad/tmad_4xb4_places-256x256.py (data, training holes, fixed
+# evaluation masks, metrics, runtime), so tools/test.py rows compare with
+# T-MAD's. Model, losses, optimisers and max_iters are mmagic's
+# aot-gan_smpgan_4xb4_places-512x512.py (tests/test_baselines compares
+# them) but for two plugin classes: AOTSoftMaskPatchDiscriminator (mmagic's
+# disc; mmagic 1.2's init stops tools/train.py with UnboundLocalError) and
+# AOTPerceptualLoss (mmagic's loss, VGG-19 read from `vgg_weights`, nothing
+# downloaded: put https://download.pytorch.org/models/vgg19-dcbb9e9d.pth
+# there). Deviations from mmagic's config: 256x256 (mmagic: 512),
+# random rectangles (mmagic: PConv mask files, rotated) and T-MAD's
+# crop/flip augmentation (mmagic: random resized crop, colour jitter);
+# images load as BGR like every other method, the perceptual loss flips
+# them to RGB for VGG.
+_base_ = ['../tmad/tmad_4xb4_places-256x256.py']
 
 experiment_name = 'aot_gan_4xb4_places-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
-input_shape = (256, 256)
-# fixed evaluation masks, the same for every method:
-#   python tools/dataset_converters/make_fixed_masks.py --size 256
-mask_root = 'data/masks/v1_256_s0'
+vgg_weights = 'data/pretrained/vgg19-dcbb9e9d.pth'
 
-train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
-    dict(
-        type='LoadMask',
-        mask_mode='bbox',
-        mask_config=dict(
-            max_bbox_shape=(128, 128),
-            max_bbox_delta=40,
-            min_margin=20,
-            img_shape=input_shape)),
-    dict(type='Crop', keys=['gt'], crop_size=(384, 384), random_crop=True),
-    dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
-    dict(type='Flip', keys=['gt'], direction='horizontal'),
-    dict(type='GetMaskedImage'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
-    dict(type='Crop', keys=['gt'], crop_size=(384, 384), random_crop=False),
-    dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
-    dict(type='TMADLoadFixedMask', mask_list=f'{mask_root}/rect/list.txt'),
-    dict(type='GetMaskedImage'),
-    dict(type='PackInputs'),
-]
+model = dict(
+    _delete_=True,
+    type='AOTInpaintor',
+    data_preprocessor=dict(
+        type='DataPreprocessor',
+        mean=[127.5],
+        std=[127.5],
+    ),
+    encdec=dict(
+        type='AOTEncoderDecoder',
+        encoder=dict(type='AOTEncoder'),
+        decoder=dict(type='AOTDecoder'),
+        dilation_neck=dict(
+            type='AOTBlockNeck', dilation_rates=(1, 2, 4, 8), num_aotblock=8)),
+    disc=dict(
+        # mmagic's SoftMaskPatchDiscriminator, init fixed for the runner
+        type='AOTSoftMaskPatchDiscriminator',
+        in_channels=3,
+        base_channels=64,
+        num_conv=3,
+        with_spectral_norm=True,
+    ),
+    loss_gan=dict(
+        type='GANLoss',
+        gan_type='smgan',
+        loss_weight=0.01,
+    ),
+    loss_composed_percep=dict(
+        # mmagic's PerceptualLoss with VGG-19 from `vgg_weights`
+        type='AOTPerceptualLoss',
+        vgg_weights=vgg_weights,
+        vgg_type='vgg19',
+        layer_weights={
+            '1': 1.,
+            '6': 1.,
+            '11': 1.,
+            '20': 1.,
+            '29': 1.,
+        },
+        layer_weights_style={
+            '8': 1.,
+            '17': 1.,
+            '26': 1.,
+            '31': 1.,
+        },
+        perceptual_weight=0.1,
+        style_weight=250),
+    loss_out_percep=True,
+    loss_l1_valid=dict(
+        type='L1Loss',
+        loss_weight=1.,
+    ),
+    train_cfg=dict(
+        disc_step=1,
+        start_iter=0,
+    ))
 
-train_dataloader = dict(
-    batch_size=4,
-    sampler=dict(shuffle=True),
-    dataset=dict(
-        ann_file='meta/places365_train_standard.txt',
-        pipeline=train_pipeline))
-val_dataloader = dict(batch_size=1, dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
+optim_wrapper = dict(
+    _delete_=True,
+    constructor='MultiOptimWrapperConstructor',
+    generator=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='Adam', lr=0.0001, betas=(0.0, 0.9))),
+    disc=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='Adam', lr=0.0001, betas=(0.0, 0.9))))
 
-default_hooks = dict(
-    checkpoint=dict(
-        _delete_=True,
-        type='CheckpointHook',
-        interval=50000,
-        by_epoch=False,
-        max_keep_ckpts=3,
-        save_last=True))
+# mmagic: a fixed learning rate (T-MAD's cosine restarts removed)
+param_scheduler = []
+train_cfg = dict(max_iters=500002, val_interval=50000)

@@ -1,36 +1,21 @@
 # PatchMatch (Barnes et al. 2009; the pypatchmatch package, patch radius 3,
 # i.e. 7x7 patches), not learned, on the evaluation set of
 # configs/tmad/tmad_4xb4_places-256x256.py: the same Places365 validation
-# images, fixed masks and metrics (tests/test_baselines checks they match).
+# images, fixed masks and metrics (inherited from that config).
 # Evaluate with no checkpoint:
 #   python tools/test.py configs/classical/patchmatch_places-256x256.py
-_base_ = [
-    '../_base_/tmad_runtime.py', 'mmagic::_base_/datasets/places.py'
-]
+_base_ = ['../tmad/tmad_4xb4_places-256x256.py']
 
 experiment_name = 'patchmatch_places-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
-input_shape = (256, 256)
-# fixed evaluation masks, the same for every method:
-#   python tools/dataset_converters/make_fixed_masks.py --size 256
-mask_root = 'data/masks/v1_256_s0'
 
 model = dict(
+    _delete_=True,
     type='PatchMatchInpaintor',
     patch_size=3,
     data_preprocessor=dict(
         type='DataPreprocessor', mean=[127.5], std=[127.5]))
 
-test_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
-    dict(type='Crop', keys=['gt'], crop_size=(384, 384), random_crop=False),
-    dict(type='Resize', keys=['gt'], scale=input_shape, keep_ratio=False),
-    dict(type='TMADLoadFixedMask', mask_list=f'{mask_root}/rect/list.txt'),
-    dict(type='GetMaskedImage'),
-    dict(type='PackInputs'),
-]
-val_dataloader = dict(batch_size=1, dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
-
-val_cfg = dict(type='MultiValLoop')
-test_cfg = dict(type='MultiTestLoop')
+# nothing to train (tools/test.py drops the training part of the config)
+optim_wrapper = None
+param_scheduler = []
