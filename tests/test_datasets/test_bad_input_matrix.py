@@ -98,6 +98,7 @@ def tiny_model(random_vgg):
     return model, build_optim_wrapper(model, cfg.optim_wrapper)
 
 
+@pytest.mark.slow
 def test_model_trains_on_defined_cases(files, tiny_model):
     model, optim = tiny_model
     batch = [
