@@ -22,7 +22,7 @@ def image_to_cells(img: Tensor, k: int) -> Tensor:
     """
     n, c, h, w = img.shape
     # (n, c, h/k, k, w/k, k)
-    cells = img.view(n, c, h // k, k, w // k, k)
+    cells = img.reshape(n, c, h // k, k, w // k, k)
     # (n, h/k, w/k, c, k, k) -> (n, L, c, k, k)
     return cells.permute(0, 2, 4, 1, 3, 5).reshape(n, -1, c, k, k)
 
@@ -293,5 +293,7 @@ class TMADTextureMemory(nn.Module):
         n, c, h, w = img.shape
         grid = image_to_cells(img, self.patch_size)  # (n, L, c, k, k)
         b = torch.arange(n, device=img.device)[:, None].expand_as(cells)
-        grid = grid.index_put((b[valid], cells[valid]), patches[valid])
+        # under autocast PSNet's patches may be half while img is float
+        grid = grid.index_put((b[valid], cells[valid]),
+                              patches[valid].to(grid.dtype))
         return cells_to_image(grid, h, w)

@@ -87,9 +87,9 @@ class TMADTextureRetrieval(nn.Module):
         n, p = query.shape[:2]
         num = memory.shape[1]
         # (n*P, f, k, k) -> (n, P, f*k*k)
-        q = self.theta(query.flatten(0, 1)).view(n, p, -1)
+        q = self.theta(query.flatten(0, 1)).reshape(n, p, -1)
         # (n*N, f, k, k) -> (n, N, f*k*k)
-        t = self.phi(memory.flatten(0, 1)).view(n, num, -1)
+        t = self.phi(memory.flatten(0, 1)).reshape(n, num, -1)
         t = t / t.norm(dim=-1, keepdim=True).clamp_min(1e-6)
         return q @ t.transpose(1, 2)
 

@@ -190,3 +190,22 @@ def test_plain_patch_gan_ablation(random_vgg):
     cfg.model.loss_pd = dict(type='TMADPatchDistributionLoss')
     with pytest.raises(ValueError, match='replaces loss_pd'):
         MODELS.build(cfg.model)
+
+
+def test_channels_last_and_bf16_autocast(random_vgg):
+    """The benchmark's --channels-last and --amp bf16 paths (CPU)."""
+    model, _ = _build()
+    model.cur_iter.fill_(model.coarse_iters)
+    model.eval()
+    data = model.data_preprocessor(_batch(), False)
+    with torch.no_grad():
+        ref = model.forward_test(**data).fake_img
+        model.to(memory_format=torch.channels_last)
+        inputs = data['inputs'].contiguous(memory_format=torch.channels_last)
+        out = model.forward_test(inputs, data['data_samples']).fake_img
+        torch.testing.assert_close(out, ref, atol=1e-3, rtol=1e-4)
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            half = model.forward_test(**data).fake_img
+    assert half.dtype == torch.float32 and torch.isfinite(half).all()
+    # bf16 keeps about 3 significant digits: same picture, 0-255 scale
+    assert (half - ref).abs().mean() < 2.
