@@ -190,13 +190,33 @@ def train_options(cfg, args, ckpt_every: int) -> list:
     # no validation while training (mmengine's loop would validate at the
     # last iteration): every method is evaluated afterwards, the same way
     opts += ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None']
+    sched = cfg.get('param_scheduler')
     if is_tmad(cfg):
         coarse = coarse_iters(args)
         opts += [
             f'model.train_cfg.coarse_iters={coarse}',
             f'param_scheduler.periods=[{coarse},{max(n - coarse, 1)}]'
         ]
+    elif isinstance(sched, dict) and 'periods' in sched:
+        # one cosine cycle over the budget
+        opts += [f'param_scheduler.periods=[{n}]',
+                 'param_scheduler.restart_weights=[1.0]']
+    if 'deepfill_ckpt' in cfg.model:
+        # DeepFill + PSNet: on top of the DeepFillv2 of this comparison
+        opts.append(f'model.deepfill_ckpt={deepfill_ckpt(args)}')
     return opts
+
+
+def deepfill_ckpt(args) -> str:
+    """The DeepFillv2 trained in this work dir (for DeepFill + PSNet)."""
+    path = osp.join(
+        osp.abspath(args.work_dir), 'deepfillv2', 'train',
+        f'iter_{args.iters}.pth')
+    if not osp.isfile(path):
+        raise RuntimeError(
+            f'{path} not found: DeepFill + PSNet fine-tunes PSNet on the '
+            'DeepFillv2 of the same comparison; list deepfillv2 before it')
+    return path
 
 
 def coarse_iters(args) -> int:
@@ -587,6 +607,9 @@ def main(argv=None):
         mdir = osp.join(work, name)
         os.makedirs(mdir, exist_ok=True)
         cfg = load_cfg(path)
+        if 'deepfill_ckpt' in cfg.model:
+            cfg.model.deepfill_ckpt = osp.join(
+                work, 'deepfillv2', 'train', f'iter_{args.iters}.pth')
         rel = osp.relpath(path, ROOT) if path else f'{MEAN_FILL_BASE} ' \
             '(model: MeanFillInpaintor)'
         r = dict(name=name, label=label, config=rel)
