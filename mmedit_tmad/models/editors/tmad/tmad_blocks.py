@@ -11,7 +11,6 @@ registered (as mmagic's ``AOTBlock``).
 from typing import Optional
 
 import torch.nn as nn
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from torch import Tensor
 
@@ -47,7 +46,11 @@ class TMADDownBlock(nn.Module):
         """(n, in, h, w) -> (n, out, h/2, w/2)."""
         x = self.conv2(self.conv1(x))
         if self.downsample:
-            x = F.interpolate(x, scale_factor=0.5, mode='nearest')
+            # nearest x0.5 (F.interpolate(scale_factor=0.5, mode='nearest')
+            # keeps pixel 2i) written as a strided slice: same values, and a
+            # backward that is deterministic on CUDA (interpolate's is not)
+            h, w = x.shape[-2:]
+            x = x[..., ::2, ::2][..., :h // 2, :w // 2]
         return x
 
 

@@ -1,5 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+import pytest
 import torch
+import torch.nn.functional as F
 
 from mmedit_tmad.models.archs import TMADCARAFEPack
 from mmedit_tmad.models.editors.tmad.tmad_blocks import (TMADDownBlock,
@@ -15,6 +17,16 @@ def test_down_block():
     assert block.conv1.activate.negative_slope == 0.2
     keep = TMADDownBlock(3, 5, downsample=False)
     assert keep(torch.randn(2, 3, 8, 8)).shape == (2, 5, 8, 8)
+
+
+@pytest.mark.parametrize('h,w', [(8, 8), (9, 7), (16, 24)])
+def test_down_block_is_nearest_half(h, w):
+    """The strided slice equals nearest x0.5 interpolation, odd sizes too."""
+    block = TMADDownBlock(3, 5)
+    x = torch.randn(2, 3, h, w)
+    feat = block.conv2(block.conv1(x))
+    ref = F.interpolate(feat, scale_factor=0.5, mode='nearest')
+    assert torch.equal(block(x), ref)
 
 
 def test_up_block_uses_carafe():
