@@ -638,7 +638,8 @@ def main(argv=None):
     if any(k.startswith('irregular') for k in args.kinds):
         plot_metrics_vs_area(results, args,
                              osp.join(work, 'metrics_vs_area.png'))
-    plot_speed_vs_quality(results, args, osp.join(work, 'speed_vs_quality.png'))
+    plot_speed_vs_quality(results, args,
+                          osp.join(work, 'speed_vs_quality.png'))
     table = make_table(results, args)
     n_val = len(val_indices(args)) if args.num_val else sum(
         1 for line in open(osp.join(args.data, 'meta', 'val.txt'))
@@ -652,7 +653,8 @@ def main(argv=None):
             f'(T-MAD: {coarse_iters(args)} coarse + '
             f'{args.iters - coarse_iters(args)} joint); l1 = hole MAE x100, '
             f'PSNR / SSIM on the whole image, TV on the output (0-255). '
-            f'ms/img: median batch-1 latency on the grid images, in this process.')
+            f'ms/img: median batch-1 latency on the grid images, in this '
+            f'process.')
     if failed:
         note += ' Failed: ' + ', '.join(f['name'] for f in failed) + \
             ' (see their logs in the work dir).'
