@@ -47,7 +47,10 @@ def test_config_builds(path, random_vgg):
     assert cfg.default_scope == 'mmagic'
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
-    assert sum(p.numel() for p in model.parameters()) > 0
+    # the classical rows (configs/classical) have nothing to learn
+    non_learned = {'TeleaInpaintor', 'PatchMatchInpaintor'}
+    assert sum(p.numel() for p in model.parameters()) > 0 or \
+        cfg.model.type in non_learned
     # the base depth rule: configs/<dir>/x.py -> at most 3 levels of _base_
     depth = base_depth(path)
     assert depth <= 3, f'{path}: _base_ is {depth} levels deep'
