@@ -135,6 +135,7 @@ def main():
         cfg.train_dataloader = None
         cfg.train_cfg = None
         cfg.optim_wrapper = None
+        cfg.param_scheduler = None
 
     # gloo + CPU DDP arguments when `--launcher pytorch` runs without CUDA
     setup_cpu_distributed(cfg)

@@ -18,4 +18,4 @@ model = dict(
 
 # nothing to train (tools/test.py drops the training part of the config)
 optim_wrapper = None
-param_scheduler = []
+param_scheduler = None
