@@ -93,7 +93,9 @@ class CRAInpaintor(OneStageInpaintor):
             ValueError: H or W not a multiple of scale_factor x the
                 generator's ``size_multiple``.
         """
-        multiple = self.scale_factor * self.generator.size_multiple
+        # under MMSeparateDistributedDataParallel the child is wrapped
+        generator = getattr(self.generator, 'module', self.generator)
+        multiple = self.scale_factor * generator.size_multiple
         h, w = img.shape[-2:]
         if h % multiple or w % multiple:
             raise ValueError(
