@@ -153,9 +153,11 @@ def main():
         def after_test_epoch(self, runner, metrics=None):
             # metrics may be 0-d tensors, which json cannot dump
             metrics = {k: float(v) for k, v in (metrics or {}).items()}
-            if runner.rank == 0 and metrics:
-                print_colored_log('\n' + metrics_table(metrics))
-            if args.out and metrics:
+            # every rank holds the gathered metrics; rank 0 alone reports
+            if runner.rank != 0 or not metrics:
+                return
+            print_colored_log('\n' + metrics_table(metrics))
+            if args.out:
                 mmengine.dump(metrics, args.out)
 
     runner.register_hook(MetricsHook(), 'LOWEST')
