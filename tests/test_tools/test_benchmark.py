@@ -17,12 +17,12 @@ COARSE = osp.join(ROOT, 'tests', 'configs', 'tmad_coarse_test.py')
 def test_benchmark_two_configs(tmp_path):
     out_json, out_md = tmp_path / 'bench.json', tmp_path / 'bench.md'
     proc = subprocess.run([
-        sys.executable, TOOL, TMAD, COARSE, '--size', '64', '--iters', '2',
-        '--warmup', '1', '--batch-sizes', '1', '2', '--train-step',
+        sys.executable, TOOL, TMAD, COARSE, '--size', '32', '--iters', '1',
+        '--warmup', '0', '--batch-sizes', '1', '2', '--train-step',
         '--train-batch', '2', '--ref', 'tmad_coarse', '--out',
         str(out_json), '--md',
         str(out_md)
-    ], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    ], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = [
         ln for ln in out_md.read_text().splitlines() if ln.startswith('| ')

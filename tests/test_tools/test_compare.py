@@ -42,7 +42,7 @@ train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 """
 
 
-def _run(args, timeout=300):
+def _run(args, timeout=900):
     proc = subprocess.run([sys.executable, TOOL] + args, cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
