@@ -356,6 +356,8 @@ def step_train(name, cfg_path, cfg, args, mdir) -> dict:
     if glob.glob(osp.join(wdir, 'iter_*.pth')):
         cmd.append('--resume')
         print(f'[{name}] resuming the interrupted training', flush=True)
+    else:  # a fresh start: earlier attempts left nothing to build on
+        spent = []
     print(f'[{name}] training {args.iters} iterations, batch '
           f'{args.batch_size} ...', flush=True)
     start = time.time()
