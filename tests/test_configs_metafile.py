@@ -8,8 +8,13 @@ import pytest
 import yaml
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-METRICS = {'l1': 'l1 error', 'PSNR': 'PSNR', 'SSIM': 'SSIM', 'TV': 'TV',
-           'FID': 'FID'}
+METRICS = {
+    'l1': 'l1 error',
+    'PSNR': 'PSNR',
+    'SSIM': 'SSIM',
+    'TV': 'TV',
+    'FID': 'FID'
+}
 
 
 def _metafiles():

@@ -11,8 +11,10 @@ import zipfile
 import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-PARTS = ['setup.py', 'MANIFEST.in', 'README.md', 'model-index.yml',
-         'requirements', 'mmedit_tmad', 'configs', 'tools']
+PARTS = [
+    'setup.py', 'MANIFEST.in', 'README.md', 'model-index.yml', 'requirements',
+    'mmedit_tmad', 'configs', 'tools'
+]
 
 
 @pytest.mark.slow
@@ -24,15 +26,22 @@ def test_wheel_ships_mim_files_and_mim_finds_them(tmp_path):
         path = osp.join(ROOT, part)
         if osp.isdir(path):
             shutil.copytree(
-                path, src / part, symlinks=False,
+                path,
+                src / part,
+                symlinks=False,
                 ignore=shutil.ignore_patterns('__pycache__', '.mim'))
         else:
             shutil.copy(path, src / part)
     pip = [sys.executable, '-m', 'pip']
     subprocess.run(
-        pip + ['wheel', '-q', '--no-deps', '--no-build-isolation', '-w',
-               str(tmp_path / 'whl'), str(src)],
-        check=True, capture_output=True, timeout=300)
+        pip + [
+            'wheel', '-q', '--no-deps', '--no-build-isolation', '-w',
+            str(tmp_path / 'whl'),
+            str(src)
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300)
     wheel = next((tmp_path / 'whl').glob('mmedit_tmad-*.whl'))
     names = zipfile.ZipFile(wheel).namelist()
     mim = 'mmedit_tmad/.mim/'
@@ -44,15 +53,21 @@ def test_wheel_ships_mim_files_and_mim_finds_them(tmp_path):
     # mim resolves an installed copy to the package and its .mim tools
     target = tmp_path / 'site'
     subprocess.run(
-        pip + ['install', '-q', '--no-deps', '--target',
-               str(target), str(wheel)],
-        check=True, capture_output=True, timeout=300)
+        pip +
+        ['install', '-q', '--no-deps', '--target',
+         str(target),
+         str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300)
     code = ('import os.path as osp; from mim.utils import '
             'get_installed_path as g; p = g("mmedit_tmad"); print(p); '
             'print(osp.isfile(osp.join(p, ".mim", "tools", "train.py")))')
-    out = subprocess.run(
-        [sys.executable, '-c', code],
-        env=dict(os.environ, PYTHONPATH=str(target)),
-        cwd=str(tmp_path), capture_output=True, text=True, check=True,
-        timeout=120).stdout.split()
+    out = subprocess.run([sys.executable, '-c', code],
+                         env=dict(os.environ, PYTHONPATH=str(target)),
+                         cwd=str(tmp_path),
+                         capture_output=True,
+                         text=True,
+                         check=True,
+                         timeout=120).stdout.split()
     assert out == [str(target / 'mmedit_tmad'), 'True']

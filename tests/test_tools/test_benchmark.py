@@ -22,7 +22,11 @@ def test_benchmark_two_configs(tmp_path):
         '--train-batch', '2', '--ref', 'tmad_coarse', '--out',
         str(out_json), '--md',
         str(out_md)
-    ], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    ],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = [
         ln for ln in out_md.read_text().splitlines() if ln.startswith('| ')

@@ -43,8 +43,12 @@ train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 
 
 def _run(args, timeout=900):
-    proc = subprocess.run([sys.executable, TOOL] + args, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, TOOL] + args,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
 
@@ -53,8 +57,9 @@ def _run(args, timeout=900):
 def test_compare_end_to_end(tmp_path, embedded_32):
     import make_fixed_masks
     masks = make_fixed_masks.main([
-        '--out', str(tmp_path / 'masks'), '--size', '32', '--num', '3',
-        '--kinds', 'rect', 'irregular_10-20', 'irregular_50-60'
+        '--out',
+        str(tmp_path / 'masks'), '--size', '32', '--num', '3', '--kinds',
+        'rect', 'irregular_10-20', 'irregular_50-60'
     ])
     cfg = tmp_path / 'tmad_tiny.py'
     cfg.write_text(TINY)
@@ -62,8 +67,8 @@ def test_compare_end_to_end(tmp_path, embedded_32):
     args = [
         '--methods', f'tiny={cfg}', 'mean_fill', '--iters', '2',
         '--batch-size', '2', '--data', embedded_32, '--masks', masks,
-        '--kinds', 'rect', 'irregular_10-20', 'irregular_50-60',
-        '--num-val', '3', '--grid-num', '2', '--work-dir',
+        '--kinds', 'rect', 'irregular_10-20', 'irregular_50-60', '--num-val',
+        '3', '--grid-num', '2', '--work-dir',
         str(work)
     ]
     out = _run(args)
@@ -85,8 +90,9 @@ def test_compare_end_to_end(tmp_path, embedded_32):
     for r in (tiny, fill):
         keys = set(r['metrics'])
         for kind in ('rect', 'irregular_10-20', 'irregular_50-60'):
-            assert {f'{kind}/MAE', f'{kind}/PSNR', f'{kind}/SSIM',
-                    f'{kind}/TV'} <= keys
+            assert {
+                f'{kind}/MAE', f'{kind}/PSNR', f'{kind}/SSIM', f'{kind}/TV'
+            } <= keys
     # pictures: the grid is input | 2 methods | ground truth, 2 rows
     grid = cv2.imread(str(work / 'grid.jpg'))
     assert grid.shape[1] == 4 * 32 and grid.shape[0] == 20 + 2 * 32

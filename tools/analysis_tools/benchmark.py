@@ -82,19 +82,23 @@ def parse_args(argv=None):
         nargs='+',
         default=[1, 8],
         help='inference batch sizes (default: 1 8)')
-    parser.add_argument('--iters', type=int, default=10,
-                        help='timed passes per measurement')
-    parser.add_argument('--warmup', type=int, default=3,
-                        help='untimed passes before timing')
+    parser.add_argument(
+        '--iters', type=int, default=10, help='timed passes per measurement')
+    parser.add_argument(
+        '--warmup', type=int, default=3, help='untimed passes before timing')
     parser.add_argument(
         '--train-step',
         action='store_true',
         help='also time one training iteration (model.train_step)')
     parser.add_argument(
-        '--train-batch', type=int, default=4,
+        '--train-batch',
+        type=int,
+        default=4,
         help='batch size of the training step (default 4)')
     parser.add_argument(
-        '--amp', choices=['none', 'fp16', 'bf16'], default='none',
+        '--amp',
+        choices=['none', 'fp16', 'bf16'],
+        default='none',
         help='torch.autocast dtype (default: none, fp32)')
     parser.add_argument('--channels-last', action='store_true')
     parser.add_argument(
@@ -195,8 +199,7 @@ def make_batch(n: int, size: int, hole: float):
     from mmagic.structures import DataSample
     g = torch.Generator().manual_seed(0)
     yy, xx = torch.meshgrid(
-        torch.linspace(0, 1, size), torch.linspace(0, 1, size),
-        indexing='ij')
+        torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing='ij')
     side = max(1, int(round(size * hole)))
     top = (size - side) // 2
     mask = torch.zeros(1, size, size)
@@ -354,8 +357,8 @@ def measure_config(path: str, args) -> dict:
     row['inference'] = inference
     if args.peak_tflops and device == 'cuda':
         best = max(v['images_per_s'] for v in inference.values())
-        row['peak_fraction'] = (row['gflops'] * 1e9 * best /
-                                (args.peak_tflops * 1e12))
+        row['peak_fraction'] = (
+            row['gflops'] * 1e9 * best / (args.peak_tflops * 1e12))
 
     if args.train_step:
         row['train'] = measure_train_step(model, cfg, args)
@@ -398,13 +401,17 @@ def measure_train_step(model, cfg, args) -> dict:
 def run_worker(path: str, args, argv: list) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = osp.join(tmp, 'row.json')
-        cmd = [sys.executable, osp.abspath(__file__), '--worker', path,
-               '--worker-out', out] + argv
+        cmd = [
+            sys.executable,
+            osp.abspath(__file__), '--worker', path, '--worker-out', out
+        ] + argv
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if proc.returncode != 0 or not osp.isfile(out):
             tail = (proc.stdout + proc.stderr).strip().splitlines()
-            print(f'benchmark of {path} failed (exit {proc.returncode}):\n'
-                  + '\n'.join(tail[-15:]), flush=True)
+            print(
+                f'benchmark of {path} failed (exit {proc.returncode}):\n' +
+                '\n'.join(tail[-15:]),
+                flush=True)
             return dict(
                 config=osp.relpath(osp.abspath(path), ROOT),
                 name=osp.splitext(osp.basename(path))[0],
@@ -468,10 +475,7 @@ def make_table(rows: list, ref: dict, args) -> str:
             cells += [_fmt(100 * r.get('peak_fraction', 0), 2)]
         if any('train' in x for x in rows):
             t = r.get('train')
-            cells += [
-                _fmt(t and t['seconds'], 3),
-                _fmt(t and t['peak_mb'], 0)
-            ]
+            cells += [_fmt(t and t['seconds'], 3), _fmt(t and t['peak_mb'], 0)]
         cells += [
             _ratio(i1['latency_ms'], rb1 and rb1['latency_ms']),
             _ratio(i_n['images_per_s'], rbn and rbn['images_per_s']),
@@ -506,11 +510,14 @@ def merge_repeats(reps: list) -> dict:
 def _worker_argv(argv: list) -> list:
     """The command line minus the config list (workers get one each)."""
     args = parse_args(argv)
-    out = ['--device', args.device, '--size', str(args.size), '--hole',
-           str(args.hole), '--iters', str(args.iters), '--warmup',
-           str(args.warmup), '--amp', args.amp, '--train-batch',
-           str(args.train_batch), '--batch-sizes'
-           ] + [str(b) for b in args.batch_sizes]
+    out = [
+        '--device', args.device, '--size',
+        str(args.size), '--hole',
+        str(args.hole), '--iters',
+        str(args.iters), '--warmup',
+        str(args.warmup), '--amp', args.amp, '--train-batch',
+        str(args.train_batch), '--batch-sizes'
+    ] + [str(b) for b in args.batch_sizes]
     if args.train_step:
         out.append('--train-step')
     if args.channels_last:
@@ -551,8 +558,9 @@ def main(argv=None):
     for rep in range(max(1, args.repeat)):
         for c in configs:
             start = time.time()
-            print(f'measuring {osp.relpath(c, ROOT)} (repeat {rep + 1}) ...',
-                  flush=True)
+            print(
+                f'measuring {osp.relpath(c, ROOT)} (repeat {rep + 1}) ...',
+                flush=True)
             runs[c].append(run_worker(c, args, wargv))
             print(f'  done in {time.time() - start:.0f} s', flush=True)
     rows = [merge_repeats(runs[c]) for c in configs]

@@ -82,8 +82,11 @@ def parse_args(argv=None):
         nargs='+',
         default=list(METHODS),
         help='built-in names (' + ', '.join(METHODS) + ') or name=config')
-    parser.add_argument('--iters', type=int, default=300,
-                        help='training iterations of every learned method')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=300,
+        help='training iterations of every learned method')
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument(
         '--coarse-fraction',
@@ -92,27 +95,33 @@ def parse_args(argv=None):
         help='T-MAD phase 1 share of --iters (default: the demo\'s '
         '600/960)')
     parser.add_argument('--work-dir', default='work_dirs/compare')
-    parser.add_argument('--data', default='data/embedded_128',
-                        help='embedded_photos.py output (train/ val/ meta/)')
-    parser.add_argument('--masks', default='data/masks/v1_128_s0',
-                        help='make_fixed_masks.py output')
-    parser.add_argument('--kinds', nargs='+', default=ALL_KINDS,
-                        choices=ALL_KINDS)
+    parser.add_argument(
+        '--data',
+        default='data/embedded_128',
+        help='embedded_photos.py output (train/ val/ meta/)')
+    parser.add_argument(
+        '--masks',
+        default='data/masks/v1_128_s0',
+        help='make_fixed_masks.py output')
+    parser.add_argument(
+        '--kinds', nargs='+', default=ALL_KINDS, choices=ALL_KINDS)
     parser.add_argument(
         '--num-val',
         type=int,
         help='evaluate on N held-out images only, spread over the set')
-    parser.add_argument('--grid-num', type=int, default=4,
-                        help='rows of the picture grid')
+    parser.add_argument(
+        '--grid-num', type=int, default=4, help='rows of the picture grid')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--timeout', type=float, default=None,
-                        help='seconds per train/test subprocess')
+    parser.add_argument(
+        '--timeout',
+        type=float,
+        default=None,
+        help='seconds per train/test subprocess')
     parser.add_argument(
         '--skip-missing',
         action='store_true',
         help='leave out methods whose config does not exist (else error)')
-    parser.add_argument(
-        '--title', default='', help='a line above the table')
+    parser.add_argument('--title', default='', help='a line above the table')
     args = parser.parse_args(argv)
     if args.iters < 1 or args.batch_size < 1:
         parser.error('--iters and --batch-size must be >= 1')
@@ -166,8 +175,7 @@ def load_cfg(path):
 
 
 def is_learned(cfg) -> bool:
-    return bool(cfg.get('train_dataloader')) and bool(
-        cfg.get('optim_wrapper'))
+    return bool(cfg.get('train_dataloader')) and bool(cfg.get('optim_wrapper'))
 
 
 def is_tmad(cfg) -> bool:
@@ -199,8 +207,10 @@ def train_options(cfg, args, ckpt_every: int) -> list:
         ]
     elif isinstance(sched, dict) and 'periods' in sched:
         # one cosine cycle over the budget
-        opts += [f'param_scheduler.periods=[{n}]',
-                 'param_scheduler.restart_weights=[1.0]']
+        opts += [
+            f'param_scheduler.periods=[{n}]',
+            'param_scheduler.restart_weights=[1.0]'
+        ]
     if 'deepfill_ckpt' in cfg.model:
         # DeepFill + PSNet: on top of the DeepFillv2 of this comparison
         opts.append(f'model.deepfill_ckpt={deepfill_ckpt(args)}')
@@ -278,8 +288,8 @@ def eval_cfg(cfg, args, work_dir: str):
             dict(
                 type='Evaluator',
                 metrics=[
-                    dict(type='MAE', mask_key='mask', scaling=100,
-                         prefix=kind),
+                    dict(
+                        type='MAE', mask_key='mask', scaling=100, prefix=kind),
                     dict(type='PSNR', prefix=kind),
                     dict(type='SSIM', prefix=kind),
                     dict(type='TMADTV', prefix=kind)
@@ -319,7 +329,11 @@ def _run(cmd, log_path, timeout=None):
         log.write(f'\n$ {" ".join(cmd)}\n')
         log.flush()
         proc = subprocess.run(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             timeout=timeout)
     if proc.returncode != 0:
         with open(log_path) as f:
@@ -331,8 +345,7 @@ def _run(cmd, log_path, timeout=None):
 
 def step_train(name, cfg_path, cfg, args, mdir) -> dict:
     done = osp.join(mdir, 'train.json')
-    budget = dict(iters=args.iters, batch_size=args.batch_size,
-                  seed=args.seed)
+    budget = dict(iters=args.iters, batch_size=args.batch_size, seed=args.seed)
     if is_tmad(cfg):
         budget['coarse_iters'] = coarse_iters(args)
     if osp.isfile(done):
@@ -341,8 +354,8 @@ def step_train(name, cfg_path, cfg, args, mdir) -> dict:
             raise SystemExit(
                 f'{done} holds a run with {info} but this one asks for '
                 f'{budget}: use another --work-dir')
-        print(f'[{name}] trained already ({info["seconds"]:.0f} s)',
-              flush=True)
+        print(
+            f'[{name}] trained already ({info["seconds"]:.0f} s)', flush=True)
         return info
     wdir = osp.join(mdir, 'train')
     os.makedirs(wdir, exist_ok=True)
@@ -358,8 +371,10 @@ def step_train(name, cfg_path, cfg, args, mdir) -> dict:
         print(f'[{name}] resuming the interrupted training', flush=True)
     else:  # a fresh start: earlier attempts left nothing to build on
         spent = []
-    print(f'[{name}] training {args.iters} iterations, batch '
-          f'{args.batch_size} ...', flush=True)
+    print(
+        f'[{name}] training {args.iters} iterations, batch '
+        f'{args.batch_size} ...',
+        flush=True)
     start = time.time()
     try:
         _run(cmd, osp.join(mdir, 'train.log'), args.timeout)
@@ -369,8 +384,8 @@ def step_train(name, cfg_path, cfg, args, mdir) -> dict:
     ckpt = osp.join(wdir, f'iter_{args.iters}.pth')
     if not osp.isfile(ckpt):
         raise RuntimeError(f'training of {name} ended without {ckpt}')
-    info = dict(budget, seconds=sum(spent), attempts=len(spent),
-                checkpoint=ckpt)
+    info = dict(
+        budget, seconds=sum(spent), attempts=len(spent), checkpoint=ckpt)
     _write(done, info)
     print(f'[{name}] trained in {info["seconds"]:.0f} s', flush=True)
     return info
@@ -446,13 +461,17 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
     n = len(batch['inputs'])
     with torch.no_grad():
         one = benchmark.prepare_inputs(
-            model, dict(inputs=batch['inputs'][:1],
-                        data_samples=batch['data_samples'][:1]))
+            model,
+            dict(
+                inputs=batch['inputs'][:1],
+                data_samples=batch['data_samples'][:1]))
         model(**one, mode='predict')  # warm-up
         for i in range(n):
             data = benchmark.prepare_inputs(
-                model, dict(inputs=batch['inputs'][i:i + 1],
-                            data_samples=batch['data_samples'][i:i + 1]))
+                model,
+                dict(
+                    inputs=batch['inputs'][i:i + 1],
+                    data_samples=batch['data_samples'][i:i + 1]))
             for _ in range(3):  # the median of 3 timed passes
                 start = time.perf_counter()
                 pred = model(**data, mode='predict')
@@ -460,11 +479,13 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
             # mmagic: a list of data samples, predictions in ``.output``
             img = pred[0].output.pred_img
             preds.append(
-                img.reshape(-1, *img.shape[-3:])[0].clamp(0, 255).round()
-                .byte().permute(1, 2, 0).numpy())
+                img.reshape(-1, *img.shape[-3:])[0].clamp(
+                    0, 255).round().byte().permute(1, 2, 0).numpy())
     np.save(osp.join(mdir, 'grid.npy'), np.stack(preds))
-    info = dict(latency_ms=1e3 * float(np.median(times)), images=n,
-                threads=torch.get_num_threads())
+    info = dict(
+        latency_ms=1e3 * float(np.median(times)),
+        images=n,
+        threads=torch.get_num_threads())
     _write(out, info)
     return info
 
@@ -476,8 +497,9 @@ def grid_inputs(cfg, args):
     for img, sample in zip(batch['inputs'], batch['data_samples']):
         mask = sample.mask.reshape(1, *img.shape[-2:]).float()
         gt = sample.gt_img.reshape(*img.shape).float()
-        shown.append(((gt * (1 - mask) + 255 * mask).round().byte().permute(
-            1, 2, 0).numpy()))
+        shown.append(
+            ((gt * (1 - mask) + 255 * mask).round().byte().permute(1, 2,
+                                                                   0).numpy()))
         gts.append(gt.round().byte().permute(1, 2, 0).numpy())
     return shown, gts
 
@@ -511,7 +533,8 @@ def make_table(results: list, args) -> str:
     for r in results:
         t = r.get('train')
         cells = [
-            r['label'], str(t['iters']) if t else '-',
+            r['label'],
+            str(t['iters']) if t else '-',
             f'{t["seconds"] / 60:.1f}' if t else '-',
             f'{r["render"]["latency_ms"]:.0f}'
         ]
@@ -560,8 +583,11 @@ def plot_speed_vs_quality(results, args, path):
         x = r['render']['latency_ms']
         y = metric(r['metrics'], kind, 'PSNR')
         ax.scatter([x], [y])
-        ax.annotate(r['label'], (x, y), fontsize=7, xytext=(3, 3),
-                    textcoords='offset points')
+        ax.annotate(
+            r['label'], (x, y),
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords='offset points')
     ax.set_xscale('log')
     ax.set_xlabel('CPU latency per 128x128 image (ms, batch 1, log)')
     ax.set_ylabel(f'PSNR ({kind} masks)')
@@ -581,8 +607,7 @@ def draw_grid(results, shown, gts, path):
     header = np.full((20, grid.shape[1], 3), 255, np.uint8)
     for j, name in enumerate(names):
         cv2.putText(header, name[:14], (j * w + 3, 14),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.36, (0, 0, 0), 1,
-                    cv2.LINE_AA)
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.36, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.imwrite(path, np.vstack([header, grid]),
                 [cv2.IMWRITE_JPEG_QUALITY, 85])
 
@@ -610,8 +635,8 @@ def main(argv=None):
         os.makedirs(mdir, exist_ok=True)
         cfg = load_cfg(path)
         if 'deepfill_ckpt' in cfg.model:
-            cfg.model.deepfill_ckpt = osp.join(
-                work, 'deepfillv2', 'train', f'iter_{args.iters}.pth')
+            cfg.model.deepfill_ckpt = osp.join(work, 'deepfillv2', 'train',
+                                               f'iter_{args.iters}.pth')
         rel = osp.relpath(path, ROOT) if path else f'{MEAN_FILL_BASE} ' \
             '(model: MeanFillInpaintor)'
         r = dict(name=name, label=label, config=rel)
@@ -629,8 +654,9 @@ def main(argv=None):
             continue
         r['grid'] = osp.join(mdir, 'grid.npy')
         results.append(r)
-        print(f'[{name}] done ({time.time() - start:.0f} s this run)',
-              flush=True)
+        print(
+            f'[{name}] done ({time.time() - start:.0f} s this run)',
+            flush=True)
 
     if not results:
         raise SystemExit('every method failed')
@@ -640,8 +666,8 @@ def main(argv=None):
     if any(k.startswith('irregular') for k in args.kinds):
         plot_metrics_vs_area(results, args,
                              osp.join(work, 'metrics_vs_area.png'))
-    plot_speed_vs_quality(results, args,
-                          osp.join(work, 'speed_vs_quality.png'))
+    plot_speed_vs_quality(results, args, osp.join(work,
+                                                  'speed_vs_quality.png'))
     table = make_table(results, args)
     n_val = len(val_indices(args)) if args.num_val else sum(
         1 for line in open(osp.join(args.data, 'meta', 'val.txt'))
@@ -662,8 +688,9 @@ def main(argv=None):
             ' (see their logs in the work dir).'
     with open(osp.join(work, 'table.md'), 'w') as f:
         f.write(f'{note}\n\n{table}\n')
-    _write(osp.join(work, 'results.json'),
-           dict(args=vars(args), results=results, failed=failed))
+    _write(
+        osp.join(work, 'results.json'),
+        dict(args=vars(args), results=results, failed=failed))
     print(f'\n{note}\n\n{table}\n\nwritten to {work}')
     return results
 
