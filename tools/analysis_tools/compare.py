@@ -567,8 +567,9 @@ def plot_metrics_vs_area(results, args, path):
         ax.set_title(col)
         ax.set_xlabel('hole area (%)')
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0, 0.87, 1))
+    fig.legend(handles, labels, loc='center right', fontsize=8)
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
