@@ -111,3 +111,26 @@ optim_wrapper = dict(
 
 # mmagic: a fixed learning rate (T-MAD's cosine restarts removed)
 param_scheduler = []
+
+# DeepFillv1's local critic crops local_size around the training hole; the
+# crop must stay inside the image, as mmagic's own config ensures with
+# min_margin=20 for its 88-128 px holes in 128 px crops. Here holes are
+# 16-64 px and crops 64 px: a margin of (64 - 16) / 2 = 24 px (with 0, as in
+# the T-MAD demo, one draw in six puts the crop across the border and
+# training stops on a size mismatch). Test holes are T-MAD's fixed masks.
+train_pipeline = [
+    dict(type='TMADLoadImageFromFile', key='gt'),
+    dict(
+        type='LoadMask',
+        mask_mode='bbox',
+        mask_config=dict(
+            max_bbox_shape=(64, 64),
+            max_bbox_delta=48,
+            min_margin=24,
+            img_shape=(128, 128))),
+    dict(type='Flip', keys=['gt'], direction='horizontal'),
+    dict(type='TMADCheckInputs'),
+    dict(type='GetMaskedImage'),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
