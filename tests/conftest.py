@@ -9,6 +9,21 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
 
 
+@pytest.fixture(autouse=True)
+def host_default_scope():
+    """Run every test in mmagic's default scope, and undo what it changes.
+
+    mmengine keeps the current default scope in a process-wide table; a
+    Runner built by one test (its ``default_scope``) would otherwise decide
+    where a later test's ``MODELS.build`` looks.
+    """
+    from mmengine.registry import DefaultScope
+
+    from mmedit_tmad.registry import HOST_SCOPE
+    with DefaultScope.overwrite_default_scope(HOST_SCOPE):
+        yield
+
+
 @pytest.fixture(scope='session')
 def embedded_32(tmp_path_factory):
     """The embedded real-photo dataset cut into 32x32 crops (made once)."""

@@ -18,7 +18,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmedit_tmad.registry import MODELS
 
+
+@MODELS.register_module()
 class CRAGatedConv(nn.Module):
     """Light-weight gated convolution, ``elu(W_f x) * sigmoid(W_g x)``.
 
@@ -85,6 +88,7 @@ class CRAGatedConv(nn.Module):
         return F.elu(self.feat(x)) * torch.sigmoid(self.gate(x))
 
 
+@MODELS.register_module()
 class CRAUpConv(CRAGatedConv):
     """Bilinear x2 upsampling, then a gated 3x3 conv (``gen_deconv_*``)."""
 
@@ -99,6 +103,7 @@ class CRAUpConv(CRAGatedConv):
         return super().forward(x)
 
 
+@MODELS.register_module()
 class CRADilatedBlock(nn.Sequential):
     """Gated convs with dilations 1, 2, 4, 8, 16 (``dilate_block2``)."""
 
@@ -155,6 +160,7 @@ def reassemble_patches(feat: Tensor, attn: Tensor, grid: Tuple[int, int],
     return out
 
 
+@MODELS.register_module()
 class CRAContextualAttention(nn.Module):
     """Contextual attention that also returns its score matrix.
 
@@ -248,6 +254,7 @@ class CRAContextualAttention(nn.Module):
         return out, attn, (gh, gw)
 
 
+@MODELS.register_module()
 class CRAAttentionTransfer(nn.Module):
     """Attention transfer (ATM) to a decoder skip feature (``apply_attention``).
 

@@ -12,6 +12,7 @@ from .cra_blocks import (CRAAttentionTransfer, CRAContextualAttention,
                          CRADilatedBlock, CRAGatedConv, CRAUpConv)
 
 
+@MODELS.register_module()
 class CRACoarseNet(nn.Module):
     """Coarse network (paper Fig.2 top; ``build_generator`` stage 1).
 
