@@ -11,7 +11,10 @@
 #   python tools/train.py $P/deepfillv2_psnet_1xb4_embedded-128x128.py
 # (another DeepFillv2 file: --cfg-options model.deepfill_ckpt=PATH).
 # Schedule: the demo's joint phase, 360 iterations, one cosine cycle.
-_base_ = ['../tmad/tmad_demo_1xb4_embedded-128x128.py']
+_base_ = [
+    '../tmad/tmad_demo_1xb4_embedded-128x128.py',
+    '../_base_/models/base_deepfillv2.py'
+]
 
 experiment_name = 'deepfillv2_psnet_1xb4_embedded-128x128'
 work_dir = f'./work_dirs/{experiment_name}'
@@ -22,60 +25,7 @@ model = dict(
     type='DeepFillPSNetInpaintor',
     # mmagic's DeepFillv2 generator (base_deepfillv2.py), replacing T-MAD's
     # coarse network
-    encdec=dict(
-        _delete_=True,
-        type='DeepFillEncoderDecoder',
-        stage1=dict(
-            type='GLEncoderDecoder',
-            encoder=dict(
-                type='DeepFillEncoder',
-                conv_type='gated_conv',
-                channel_factor=0.75,
-                padding_mode='reflect'),
-            decoder=dict(
-                type='DeepFillDecoder',
-                conv_type='gated_conv',
-                in_channels=96,
-                channel_factor=0.75,
-                out_act_cfg=dict(type='Tanh'),
-                padding_mode='reflect'),
-            dilation_neck=dict(
-                type='GLDilationNeck',
-                in_channels=96,
-                conv_type='gated_conv',
-                act_cfg=dict(type='ELU'),
-                padding_mode='reflect')),
-        stage2=dict(
-            type='DeepFillRefiner',
-            encoder_attention=dict(
-                type='DeepFillEncoder',
-                encoder_type='stage2_attention',
-                conv_type='gated_conv',
-                channel_factor=0.75,
-                padding_mode='reflect'),
-            encoder_conv=dict(
-                type='DeepFillEncoder',
-                encoder_type='stage2_conv',
-                conv_type='gated_conv',
-                channel_factor=0.75,
-                padding_mode='reflect'),
-            dilation_neck=dict(
-                type='GLDilationNeck',
-                in_channels=96,
-                conv_type='gated_conv',
-                act_cfg=dict(type='ELU'),
-                padding_mode='reflect'),
-            contextual_attention=dict(
-                type='ContextualAttentionNeck',
-                in_channels=96,
-                conv_type='gated_conv',
-                padding_mode='reflect'),
-            decoder=dict(
-                type='DeepFillDecoder',
-                in_channels=192,
-                conv_type='gated_conv',
-                out_act_cfg=dict(type='Tanh'),
-                padding_mode='reflect'))),
+    encdec=dict(_delete_=True, **_base_.deepfillv2_model.encdec),
     deepfill_ckpt=deepfill_ckpt,
     freeze_deepfill=True,
     train_cfg=dict(coarse_iters=0))
