@@ -7,51 +7,24 @@
 # attention on an 8x8 grid, 16x16-pixel cells at 128x128; num_down 3 would
 # leave a 4x4 grid in which the dilated context mask of a 64x64 hole covers
 # every cell), the critic's linear layer takes 256 x 1 x 1.
-_base_ = ['../tmad/tmad_demo_1xb4_embedded-128x128.py']
+_base_ = [
+    '../tmad/tmad_demo_1xb4_embedded-128x128.py',
+    '../_base_/models/base_cra.py'
+]
 
 experiment_name = 'cra_1xb4_embedded-128x128'
 work_dir = f'./work_dirs/{experiment_name}'
-input_shape = (128, 128)
-scale_factor = 2
-net_size = input_shape[0] // scale_factor
+
 model = dict(
     _delete_=True,
-    type='CRAInpaintor',
-    data_preprocessor=dict(
-        type='DataPreprocessor', mean=[127.5], std=[127.5]),
-    encdec=dict(
-        type='CRAGenerator', coarse_channels=32, channels=32, num_down=2),
-    # the authors' critic: 6 convs 5x5 stride 2 (64-128-256-256-256-256),
-    # leaky ReLU, a linear layer
-    disc=dict(
-        type='MultiLayerDiscriminator',
-        in_channels=3,
-        max_channels=256,
-        num_convs=6,
-        fc_in_channels=256 * (net_size // 64)**2,
-        fc_out_channels=1,
-        norm_cfg=None,
-        act_cfg=dict(type='LeakyReLU', negative_slope=0.2),
-        out_act_cfg=dict(type='LeakyReLU', negative_slope=0.2)),
-    loss_gan=dict(type='GANLoss', gan_type='wgan', loss_weight=0.001),
-    loss_gp=dict(type='GradientPenaltyLoss', loss_weight=10.),
-    loss_l1_hole=dict(type='L1Loss', loss_weight=1.2),
-    loss_l1_valid=dict(type='L1Loss', loss_weight=1.2),
-    aggregation=dict(type='CRAResidualAggregation'),
-    scale_factor=scale_factor,
-    coarse_weight=1.2,
-    # the authors' trainer: 3 critic updates per generator update
-    train_cfg=dict(disc_step=3))
-
+    **{
+        **_base_.cra_model,
+        # a 64x64 network input: one down level less, critic map 1x1
+        'encdec': dict(_base_.cra_model.encdec, num_down=2),
+        'disc': dict(_base_.cra_model.disc, fc_in_channels=256),
+    })
 optim_wrapper = dict(
-    _delete_=True,
-    constructor='MultiOptimWrapperConstructor',
-    generator=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.9))),
-    disc=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.9))))
+    _delete_=True, **_base_.cra_optim_wrapper)
 
 # a fixed learning rate (T-MAD's cosine restarts removed)
 param_scheduler = []
