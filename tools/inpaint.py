@@ -48,17 +48,8 @@ def _arg_type(parse):
     return wrapped
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Inpaint your own photo(s) with a T-MAD model')
-    parser.add_argument('--config', required=True, help='model config file')
-    parser.add_argument(
-        '--checkpoint', help='weights (leave out: untrained model)')
-    parser.add_argument('--img', required=True, help='image file or folder')
-    parser.add_argument(
-        '--mask',
-        help='mask file or folder (same name stems as the images); '
-        'non-zero pixels are the hole')
+def add_drawn_mask_args(parser: argparse.ArgumentParser) -> None:
+    """``--box``, ``--stroke`` and ``--stroke-width`` (object removal)."""
     parser.add_argument(
         '--box',
         action='append',
@@ -75,6 +66,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='brush stroke along a polyline, in pixels (repeatable)')
     parser.add_argument(
         '--stroke-width', type=int, default=15, help='brush diameter')
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Inpaint your own photo(s) with a T-MAD model')
+    parser.add_argument('--config', required=True, help='model config file')
+    parser.add_argument(
+        '--checkpoint', help='weights (leave out: untrained model)')
+    parser.add_argument('--img', required=True, help='image file or folder')
+    parser.add_argument(
+        '--mask',
+        help='mask file or folder (same name stems as the images); '
+        'non-zero pixels are the hole')
+    add_drawn_mask_args(parser)
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument(
         '--save-steps',

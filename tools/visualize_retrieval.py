@@ -17,11 +17,10 @@ from typing import List, Optional
 
 import cv2
 import mmcv
-from inpaint import _arg_type
+from inpaint import add_drawn_mask_args
 from mmengine.config import DictAction
 
-from mmedit_tmad.apis import (init_model, inpaint, make_mask, parse_box,
-                              parse_stroke)
+from mmedit_tmad.apis import init_model, inpaint, make_mask
 from mmedit_tmad.visualization import draw_retrieval
 
 
@@ -33,22 +32,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--checkpoint', help='weights (leave out: untrained model)')
     parser.add_argument('--img', required=True, help='image file')
     parser.add_argument('--mask', help='mask file (non-zero = hole)')
-    parser.add_argument(
-        '--box',
-        action='append',
-        default=[],
-        type=_arg_type(parse_box),
-        metavar='X,Y,W,H',
-        help='rectangle to remove, in pixels (repeatable)')
-    parser.add_argument(
-        '--stroke',
-        action='append',
-        default=[],
-        type=_arg_type(parse_stroke),
-        metavar='X1,Y1,X2,Y2,...',
-        help='brush stroke along a polyline, in pixels (repeatable)')
-    parser.add_argument(
-        '--stroke-width', type=int, default=15, help='brush diameter')
+    add_drawn_mask_args(parser)
     parser.add_argument('--out', required=True, help='output picture file')
     parser.add_argument(
         '--rank', type=int, default=0, help='candidate to show (0 = best)')
