@@ -68,6 +68,21 @@ def add_drawn_mask_args(parser: argparse.ArgumentParser) -> None:
         '--stroke-width', type=int, default=15, help='brush diameter')
 
 
+def parse_with_model_args(parser: argparse.ArgumentParser,
+                          argv: Optional[List[str]]) -> argparse.Namespace:
+    """Add ``--device`` / ``--cfg-options``, parse, require a hole."""
+    parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
+    args = parser.parse_args(argv)
+    if args.mask is None and not args.box and not args.stroke:
+        parser.error('give the hole: --mask, --box or --stroke')
+    return args
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Inpaint your own photo(s) with a T-MAD model')
@@ -85,16 +100,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--save-steps',
         action='store_true',
         help='also save the mask, the coarse result and the retrieval')
-    parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
-    args = parser.parse_args(argv)
-    if args.mask is None and not args.box and not args.stroke:
-        parser.error('give the hole: --mask, --box or --stroke')
-    return args
+    return parse_with_model_args(parser, argv)
 
 
 def list_images(folder: str) -> List[str]:

@@ -17,8 +17,7 @@ from typing import List, Optional
 
 import cv2
 import mmcv
-from inpaint import add_drawn_mask_args
-from mmengine.config import DictAction
+from inpaint import add_drawn_mask_args, parse_with_model_args
 
 from mmedit_tmad.apis import init_model, inpaint, make_mask
 from mmedit_tmad.visualization import draw_retrieval
@@ -50,16 +49,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         type=int,
         default=95,
         help='quality when --out is a .jpg file')
-    parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
-    args = parser.parse_args(argv)
-    if args.mask is None and not args.box and not args.stroke:
-        parser.error('give the hole: --mask, --box or --stroke')
-    return args
+    return parse_with_model_args(parser, argv)
 
 
 def main(argv: Optional[List[str]] = None) -> str:

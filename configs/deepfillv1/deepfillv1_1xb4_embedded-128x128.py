@@ -49,18 +49,7 @@ param_scheduler = []
 # the T-MAD demo, one draw in six puts the crop across the border and
 # training stops on a size mismatch). Test holes are T-MAD's fixed masks.
 train_pipeline = [
-    dict(type='TMADLoadImageFromFile', key='gt'),
-    dict(
-        type='LoadMask',
-        mask_mode='bbox',
-        mask_config=dict(
-            max_bbox_shape=(64, 64),
-            max_bbox_delta=48,
-            min_margin=24,
-            img_shape=(128, 128))),
-    dict(type='Flip', keys=['gt'], direction='horizontal'),
-    dict(type='TMADCheckInputs'),
-    dict(type='GetMaskedImage'),
-    dict(type='PackInputs'),
+    dict(t, mask_config=dict(t.mask_config, min_margin=24))
+    if t.type == 'LoadMask' else t for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
