@@ -1,12 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Inpaint one photo of any size with a T-MAD (or any mmagic) inpaintor."""
-import os.path as osp
 import warnings
 from dataclasses import dataclass
 from typing import Optional, Tuple, Union
 
 import cv2
-import mmcv
 import numpy as np
 import torch
 import torch.nn as nn
@@ -15,6 +13,7 @@ from mmengine.dataset import Compose
 
 from mmedit_tmad.models.editors.tmad.tmad_inpaintor import TMADInpaintor
 from mmedit_tmad.models.editors.tmad.tmad_texture_memory import gather_cells
+from mmedit_tmad.utils.image_io import imread_checked
 from .masks import MaskInput, read_mask
 
 ImageInput = Union[str, np.ndarray]
@@ -105,11 +104,7 @@ def _read_image(img: ImageInput, channel_order: str) -> _Format:
         raise ValueError(f"channel_order must be 'bgr' or 'rgb', got "
                          f'{channel_order!r}')
     if isinstance(img, str):
-        if not osp.isfile(img):
-            raise FileNotFoundError(f'image file not found: {img}')
-        arr = mmcv.imread(img, flag='unchanged')
-        if arr is None:
-            raise ValueError(f'cannot read {img} as an image')
+        arr = imread_checked(img, flag='unchanged')
         name = img
         if channel_order == 'rgb' and arr.ndim == 3 and arr.shape[2] >= 3:
             # files are BGR(A); hand them back in the asked order
@@ -196,8 +191,10 @@ def inpaint(model: nn.Module,
             ) -> Union[np.ndarray, InpaintResult]:
     """Fill the hole of one image of any size.
 
-    **Input image**: a file path (read with ``mmcv.imread(path,
-    'unchanged')``, i.e. BGR(A) or grayscale) or a numpy array. Arrays are
+    **Input image**: a file path (read as stored, i.e. BGR(A) or
+    grayscale; an empty, truncated or corrupt file is an
+    :class:`~mmedit_tmad.utils.image_io.ImageDecodeError` naming it, a
+    missing one a ``FileNotFoundError``) or a numpy array. Arrays are
     uint8, or any integer / float array with values in [0, 255] (rounded;
     NaN or Inf is a ValueError). Shapes: (h, w) or (h, w, 1) grayscale (the
     model sees three equal channels; the fill is converted back with

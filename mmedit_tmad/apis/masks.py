@@ -4,12 +4,12 @@
 A mask is an (h, w) bool array, True = hole (the pixels to fill), the
 convention of mmagic's ``LoadMask`` (1 = hole).
 """
-import os.path as osp
 from typing import Optional, Sequence, Tuple, Union
 
-import mmcv
 import numpy as np
 from mmagic.utils import bbox2mask
+
+from mmedit_tmad.utils.image_io import imread_checked
 
 MaskInput = Union[str, np.ndarray]
 
@@ -118,7 +118,8 @@ def read_mask(mask: MaskInput, shape: Sequence[int]) -> np.ndarray:
     Accepts bool, 0/1 or 0-255 masks (any numeric dtype), (h, w), (h, w, 1)
     or (h, w, 3); a pixel is a hole where any channel is > 0 (so
     anti-aliased or JPEG-saved masks grow to every touched pixel). A file
-    is read as it is stored (``mmcv.imread(..., 'unchanged')``).
+    is read as it is stored; an empty, truncated or corrupt file is an
+    :class:`~mmedit_tmad.utils.image_io.ImageDecodeError` naming it.
 
     Args:
         mask (str | np.ndarray): Path or array.
@@ -128,11 +129,7 @@ def read_mask(mask: MaskInput, shape: Sequence[int]) -> np.ndarray:
         np.ndarray: (h, w) bool, True = hole.
     """
     if isinstance(mask, str):
-        if not osp.isfile(mask):
-            raise FileNotFoundError(f'mask file not found: {mask}')
-        arr = mmcv.imread(mask, flag='unchanged')
-        if arr is None:
-            raise ValueError(f'cannot read the mask {mask} as an image')
+        arr = imread_checked(mask, flag='unchanged', kind='mask')
         name = mask
     elif isinstance(mask, np.ndarray):
         arr, name = mask, 'the mask array'

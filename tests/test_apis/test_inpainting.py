@@ -202,6 +202,26 @@ def test_bad_inputs_raise_clear_errors(model, photo, img, mask, err, match):
         inpaint(model, images[img], masks[mask])
 
 
+@pytest.mark.parametrize('kind',
+                         ['truncated_jpg', 'truncated_png', 'empty', 'text'])
+def test_undecodable_image_file_is_named(model, crop, tmp_path, kind):
+    """No grey half of a truncated JPEG inpainted, no OpenCV assertion."""
+    jpg = cv2.imencode('.jpg', crop)[1].tobytes()
+    png = cv2.imencode('.png', crop)[1].tobytes()
+    content = dict(
+        truncated_jpg=jpg[:len(jpg) // 2],
+        truncated_png=png[:len(png) * 2 // 3],
+        empty=b'',
+        text=b'not an image')[kind]
+    path = tmp_path / f'{kind}.{"jpg" if kind.endswith("jpg") else "png"}'
+    path.write_bytes(content)
+    with pytest.raises(
+            ValueError,
+            match=f'cannot decode image file {path} '
+            rf'\({len(content)} bytes\)'):
+        inpaint(model, str(path), _box_mask(crop.shape))
+
+
 def test_bad_channel_order_and_unit(model, crop):
     hole = _box_mask(crop.shape)
     with pytest.raises(ValueError, match='channel_order'):

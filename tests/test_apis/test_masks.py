@@ -69,6 +69,24 @@ def test_read_mask_kinds_and_files(tmp_path):
         read_mask(str(tmp_path / 'none.png'), (6, 8))
 
 
+@pytest.mark.parametrize('content, match', [
+    (b'', r'\(0 bytes\): empty file'),
+    (b'not a mask', 'corrupt, truncated or not an image'),
+    ('half_png', 'truncated'),
+])
+def test_undecodable_mask_file_is_named(tmp_path, content, match):
+    path = tmp_path / 'm.png'
+    if content == 'half_png':
+        png = cv2.imencode('.png', np.eye(40, dtype=np.uint8) * 255)[1]
+        content = png.tobytes()[:len(png) // 2]
+    path.write_bytes(content)
+    # a ValueError, as every bad input of the API
+    with pytest.raises(ValueError, match=f'cannot decode mask file {path}'):
+        read_mask(str(path), (40, 40))
+    with pytest.raises(ValueError, match=match):
+        make_mask((40, 40), str(path), boxes=[(1, 1, 2, 2)])
+
+
 def test_make_mask_unites_file_boxes_and_strokes():
     base = np.zeros((20, 20), bool)
     base[0, 0] = True

@@ -35,6 +35,9 @@ def files(tmp_path_factory):
     good = (d / 'ok.png').read_bytes()
     (d / 'truncated.png').write_bytes(good[:len(good) // 3])
     (d / 'empty.png').write_bytes(b'')
+    jpg = cv2.imencode('.jpg', img)[1].tobytes()
+    (d / 'truncated_jpg.png').write_bytes(jpg[:len(jpg) // 2])
+    (d / 'text.png').write_bytes(b'not an image')
     return d
 
 
@@ -53,7 +56,8 @@ def test_paper_pipelines_defined_results(files, name):
     assert set(mask.unique().tolist()) == {0, 1}
 
 
-@pytest.mark.parametrize('name', ['truncated', 'empty'])
+@pytest.mark.parametrize('name',
+                         ['truncated', 'empty', 'truncated_jpg', 'text'])
 def test_paper_pipelines_name_undecodable_files(files, name):
     init_default_scope('mmagic')
     cfg = Config.fromfile(PLACES)

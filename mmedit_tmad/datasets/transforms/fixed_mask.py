@@ -8,6 +8,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmedit_tmad.registry import TRANSFORMS
+from mmedit_tmad.utils.image_io import imread_checked
 
 
 @TRANSFORMS.register_module()
@@ -62,9 +63,7 @@ class TMADLoadFixedMask(BaseTransform):
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'mask {path} (listed in {self.mask_list}) not found')
-        mask = mmcv.imread(path, flag='grayscale')
-        if mask is None:
-            raise OSError(f'cannot read mask {path}')
+        mask = imread_checked(path, flag='grayscale', kind='mask')
         h, w = results[self.img_key].shape[:2]
         if mask.shape != (h, w):
             if not self.resize:

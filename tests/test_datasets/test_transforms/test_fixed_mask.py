@@ -53,8 +53,11 @@ def test_bad_lists(tmp_path, mask_set):
     with pytest.raises(FileNotFoundError, match='missing.png .*not found'):
         TMADLoadFixedMask(mask_list=str(broken))(
             dict(gt=np.zeros((32, 32, 3)), sample_idx=0))
-    (tmp_path / 'garbage.png').write_bytes(b'not a png')
-    broken.write_text('garbage.png\n')
-    with pytest.raises(OSError):
-        TMADLoadFixedMask(mask_list=str(broken))(
-            dict(gt=np.zeros((32, 32, 3)), sample_idx=0))
+    for name, content in [('garbage.png', b'not a png'), ('empty.png', b'')]:
+        (tmp_path / name).write_bytes(content)
+        broken.write_text(f'{name}\n')
+        with pytest.raises(
+                OSError, match=f'cannot decode mask file '
+                f'{tmp_path / name}'):
+            TMADLoadFixedMask(mask_list=str(broken))(
+                dict(gt=np.zeros((32, 32, 3)), sample_idx=0))

@@ -17,12 +17,19 @@ def _load(path):
     return TMADLoadImageFromFile(key='gt')(dict(gt_path=str(path)))['gt']
 
 
-@pytest.mark.parametrize('kind', ['corrupt', 'empty', 'truncated'])
+@pytest.mark.parametrize(
+    'kind', ['corrupt', 'empty', 'truncated', 'text', 'truncated_jpg'])
 def test_undecodable_file_is_named(tmp_path, img, kind):
     path = tmp_path / f'{kind}.png'
     good = cv2.imencode('.png', img)[1].tobytes()
-    data = {'corrupt': b'\x89PNG\r\n\x1a\n' + bytes(100), 'empty': b'',
-            'truncated': good[:len(good) // 2]}[kind]
+    jpg = cv2.imencode('.jpg', np.tile(img, (8, 8, 1)))[1].tobytes()
+    data = {
+        'corrupt': b'\x89PNG\r\n\x1a\n' + bytes(100),
+        'empty': b'',
+        'truncated': good[:len(good) // 2],
+        'text': b'not an image',
+        'truncated_jpg': jpg[:len(jpg) // 2]
+    }[kind]
     path.write_bytes(data)
     with pytest.raises(OSError, match=f'cannot decode image file {path} '
                        rf'\({len(data)} bytes\)'):
