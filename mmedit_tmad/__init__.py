@@ -6,7 +6,17 @@ and makes runner checkpoints loadable on torch >= 2.6; a config only adds::
 
     custom_imports = dict(imports=['mmedit_tmad'], allow_failed_imports=False)
 """
-from . import datasets, engine, evaluation, models  # noqa: F401  (registration)
+import warnings
+
+from .utils.cli import filter_third_party_warnings
 from .version import __version__, version_info
+
+# mmagic imports transformers and diffusers, whose import warns
+# (FutureWarning) about deprecated torch APIs that they call themselves:
+# nothing a user of mmedit_tmad can act on. Those warnings alone are hidden
+# while the host is imported; the tools hide them for the whole run.
+with warnings.catch_warnings():
+    filter_third_party_warnings()
+    from . import datasets, engine, evaluation, models  # noqa: F401
 
 __all__ = ['__version__', 'version_info']

@@ -17,22 +17,33 @@ Writes ``<out>/<name>.png`` (lossless, alpha kept) and with
 ``<name>_coarse.png`` (T-MAD's coarse result) and ``<name>_retrieval.png``
 (see ``tools/visualize_retrieval.py``). With ``--mask DIR`` each image
 takes the mask file of the same name stem.
+
+Before the model is loaded, every input is read and checked and the
+outputs are planned; the tool refuses (exit code 2, nothing written):
+``--out`` being a folder that holds inputs (the image folder, the folder of
+the image file, the mask folder or the mask file's folder), two inputs
+whose results would share a name (``a.jpg`` and ``a.png``), and results
+that exist already (unless ``--overwrite``; an input is never written
+over). See ``docs/robustness.md``.
 """
 import argparse
 import os
 import os.path as osp
 import sys
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
-import mmcv
 from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
 from mmedit_tmad.apis import (init_model, inpaint, make_mask, parse_box,
                               parse_stroke)
+from mmedit_tmad.utils import cli
+from mmedit_tmad.utils.image_io import ImageDecodeError, imread_checked
 from mmedit_tmad.visualization import draw_removal, draw_retrieval
 
-IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+IMG_EXTS = cli.IMG_EXTS
+#: Files written per image with --save-steps, besides ``<name>.png``.
+STEPS = ('mask', 'removal', 'coarse', 'retrieval')
 
 
 def _arg_type(parse):
@@ -70,16 +81,22 @@ def add_drawn_mask_args(parser: argparse.ArgumentParser) -> None:
 
 def parse_with_model_args(parser: argparse.ArgumentParser,
                           argv: Optional[List[str]]) -> argparse.Namespace:
-    """Add ``--device`` / ``--cfg-options``, parse, require a hole."""
+    """Add ``--device`` / ``--cfg-options`` / ``--overwrite`` / ``--debug``,
+    parse, require a hole and existing config and checkpoint files."""
     parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         help='override config settings, key=value')
+    cli.add_common_args(parser)
     args = parser.parse_args(argv)
     if args.mask is None and not args.box and not args.stroke:
         parser.error('give the hole: --mask, --box or --stroke')
+    if args.stroke_width < 1:
+        parser.error(f'--stroke-width must be >= 1, got {args.stroke_width}')
+    cli.require_file(args.config, '--config')
+    cli.require_file(args.checkpoint, '--checkpoint')
     return args
 
 
@@ -95,7 +112,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='mask file or folder (same name stems as the images); '
         'non-zero pixels are the hole')
     add_drawn_mask_args(parser)
-    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument(
+        '--out',
+        required=True,
+        help='output folder (not a folder that holds the images or masks)')
     parser.add_argument(
         '--save-steps',
         action='store_true',
@@ -106,10 +126,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def list_images(folder: str) -> List[str]:
     """Image files of a folder, sorted by name."""
     names = sorted(
-        n for n in os.listdir(folder) if n.lower().endswith(IMG_EXTS))
+        n for n in os.listdir(folder)
+        if n.lower().endswith(IMG_EXTS) and osp.isfile(osp.join(folder, n)))
     if not names:
-        raise FileNotFoundError(f'no image ({", ".join(IMG_EXTS)}) in '
-                                f'{folder}')
+        raise cli.UsageError(f'--img: no image ({", ".join(IMG_EXTS)}) in '
+                             f'{folder}')
     return [osp.join(folder, n) for n in names]
 
 
@@ -119,52 +140,112 @@ def find_mask(mask_dir: str, img_path: str) -> str:
     for name in sorted(os.listdir(mask_dir)):
         if osp.splitext(name)[0] == stem and name.lower().endswith(IMG_EXTS):
             return osp.join(mask_dir, name)
-    raise FileNotFoundError(f'no mask for {img_path} in {mask_dir} (looked '
-                            f'for {stem}.<{"|".join(IMG_EXTS)}>)')
+    raise cli.UsageError(f'--mask: no mask for {img_path} in {mask_dir} '
+                         f'(looked for {stem}.<{"|".join(IMG_EXTS)}>)')
 
 
-def main(argv: Optional[List[str]] = None) -> List[str]:
-    """Run the tool; returns the written result files."""
-    args = parse_args(argv)
+def collect_inputs(args: argparse.Namespace) -> Tuple[List[str], list]:
+    """The image files and, for each, its mask file (or None)."""
     if osp.isdir(args.img):
         images = list_images(args.img)
     elif osp.isfile(args.img):
         images = [args.img]
     else:
-        raise FileNotFoundError(f'--img: no such file or folder: {args.img}')
+        raise cli.UsageError(f'--img: no such file or folder: {args.img}')
     if args.mask is not None and osp.isdir(args.mask):
         masks = [find_mask(args.mask, p) for p in images]
     elif args.mask is not None and not osp.isfile(args.mask):
-        raise FileNotFoundError(f'--mask: no such file or folder: '
-                                f'{args.mask}')
+        raise cli.UsageError(f'--mask: no such file or folder: {args.mask}')
     else:
         masks = [args.mask] * len(images)
+    return images, masks
+
+
+def plan_outputs(args: argparse.Namespace,
+                 images: List[str]) -> List[Dict[str, str]]:
+    """Per image, the files this run may write: ``result`` and the steps.
+
+    Checked before anything is loaded: see :func:`check_plan`.
+    """
+    plan = []
+    for img_path in images:
+        stem = osp.join(args.out, osp.splitext(osp.basename(img_path))[0])
+        files = dict(result=f'{stem}.png')
+        if args.save_steps:
+            files.update({s: f'{stem}_{s}.png' for s in STEPS})
+        plan.append(files)
+    return plan
+
+
+def check_plan(args: argparse.Namespace, images: List[str], masks: list,
+               plan: List[Dict[str, str]]) -> None:
+    """Refuse an output folder of inputs, colliding or existing outputs."""
+    folders = [(args.img if osp.isdir(args.img) else osp.dirname(args.img),
+                '--img')]
+    if args.mask is not None:
+        folders.append(
+            (args.mask if osp.isdir(args.mask) else osp.dirname(args.mask),
+             '--mask'))
+    cli.check_out_dir(args.out, folders)
+    cli.check_outputs([(path, img) for img, files in zip(images, plan)
+                       for path in files.values()],
+                      inputs=images + [m for m in masks if m] +
+                      [args.config, args.checkpoint],
+                      overwrite=args.overwrite)
+
+
+def make_hole(args: argparse.Namespace, img_path: str, shape: tuple,
+              mask_path: Optional[str]):
+    """The hole of one image; a ValueError names the image."""
+    try:
+        return make_mask(shape, mask_path, args.box, args.stroke,
+                         args.stroke_width)
+    except ImageDecodeError:  # names the mask file itself
+        raise
+    except ValueError as err:
+        raise ValueError(f'{img_path}: {err}') from err
+
+
+def check_inputs(args: argparse.Namespace, images: List[str],
+                 masks: list) -> None:
+    """Read every image and mask completely and build each hole."""
+    for img_path, mask_path in zip(images, masks):
+        img = imread_checked(img_path, flag='unchanged')
+        make_hole(args, img_path, img.shape, mask_path)
+
+
+def main(argv: Optional[List[str]] = None) -> List[str]:
+    """Run the tool; returns the written result files."""
+    args = parse_args(argv)
+    images, masks = collect_inputs(args)
+    plan = plan_outputs(args, images)
+    check_plan(args, images, masks, plan)
+    check_inputs(args, images, masks)
     model = init_model(args.config, args.checkpoint, args.device,
                        args.cfg_options)
     os.makedirs(args.out, exist_ok=True)
     written = []
     bar = ProgressBar(len(images)) if len(images) > 1 else None
-    for img_path, mask_path in zip(images, masks):
-        img = mmcv.imread(img_path, flag='unchanged')
-        if img is None:
-            raise ValueError(f'cannot read {img_path} as an image')
+    for img_path, mask_path, files in zip(images, masks, plan):
+        img = imread_checked(img_path, flag='unchanged')
+        hole = make_hole(args, img_path, img.shape, mask_path)
         try:
-            hole = make_mask(img.shape, mask_path, args.box, args.stroke,
-                             args.stroke_width)
             steps = inpaint(model, img, hole, return_steps=True)
         except ValueError as err:
             raise ValueError(f'{img_path}: {err}') from err
-        stem = osp.join(args.out, osp.splitext(osp.basename(img_path))[0])
-        mmcv.imwrite(steps.result, f'{stem}.png')
-        written.append(f'{stem}.png')
+
+        def write(key, image):
+            cli.write_image(files[key], image, overwrite=args.overwrite)
+
+        write('result', steps.result)
+        written.append(files['result'])
         if args.save_steps:
-            mmcv.imwrite(hole.astype('uint8') * 255, f'{stem}_mask.png')
-            mmcv.imwrite(draw_removal(img, steps), f'{stem}_removal.png')
+            write('mask', hole.astype('uint8') * 255)
+            write('removal', draw_removal(img, steps))
             if steps.coarse is not None:
-                mmcv.imwrite(steps.coarse, f'{stem}_coarse.png')
+                write('coarse', steps.coarse)
             if steps.hole_cells is not None:
-                mmcv.imwrite(
-                    draw_retrieval(img, steps), f'{stem}_retrieval.png')
+                write('retrieval', draw_retrieval(img, steps))
         if bar is not None:
             bar.update()
     if bar is not None:
@@ -174,4 +255,4 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli.run(main))

@@ -9,17 +9,22 @@ into their cells | the coarse result | the output.
 
     python tools/visualize_retrieval.py --config CONFIG --checkpoint CKPT \\
         --img photo.jpg --box 120,80,60,40 --out retrieval.png
+
+``--out`` is an image file (``.png``, ``.jpg``, ...), checked before the
+model is loaded with the image and the mask: it is never one of the inputs,
+and an existing file is replaced only with ``--overwrite``.
 """
 import argparse
-import os
 import os.path as osp
+import sys
 from typing import List, Optional
 
 import cv2
-import mmcv
-from inpaint import add_drawn_mask_args, parse_with_model_args
+from inpaint import add_drawn_mask_args, make_hole, parse_with_model_args
 
-from mmedit_tmad.apis import init_model, inpaint, make_mask
+from mmedit_tmad.apis import init_model, inpaint
+from mmedit_tmad.utils import cli
+from mmedit_tmad.utils.image_io import imread_checked
 from mmedit_tmad.visualization import draw_retrieval
 
 
@@ -32,7 +37,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--img', required=True, help='image file')
     parser.add_argument('--mask', help='mask file (non-zero = hole)')
     add_drawn_mask_args(parser)
-    parser.add_argument('--out', required=True, help='output picture file')
+    parser.add_argument(
+        '--out', required=True, help='output picture file (.png, .jpg, ...)')
     parser.add_argument(
         '--rank', type=int, default=0, help='candidate to show (0 = best)')
     parser.add_argument(
@@ -52,15 +58,30 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parse_with_model_args(parser, argv)
 
 
+def check_args(args: argparse.Namespace) -> None:
+    """Inputs exist, ``--out`` is a new image file (or ``--overwrite``)."""
+    cli.require_file(args.img, '--img')
+    cli.require_file(args.mask, '--mask')
+    if args.rank < 0 or args.max_cells < 0:
+        raise cli.UsageError('--rank and --max-cells must be >= 0')
+    if args.scale is not None and args.scale < 1:
+        raise cli.UsageError(f'--scale must be >= 1, got {args.scale}')
+    if not 0 <= args.jpeg_quality <= 100:
+        raise cli.UsageError(
+            f'--jpeg-quality must be in [0, 100], got {args.jpeg_quality}')
+    cli.check_outputs(
+        [(args.out, args.img)],
+        inputs=[args.img, args.mask, args.config, args.checkpoint],
+        overwrite=args.overwrite)
+    cli.require_image_ext(args.out)
+
+
 def main(argv: Optional[List[str]] = None) -> str:
     """Run the tool; returns the written picture's path."""
     args = parse_args(argv)
-    img = mmcv.imread(args.img, flag='unchanged') \
-        if osp.isfile(args.img) else None
-    if img is None:
-        raise FileNotFoundError(f'--img: cannot read an image at {args.img}')
-    hole = make_mask(img.shape, args.mask, args.box, args.stroke,
-                     args.stroke_width)
+    check_args(args)
+    img = imread_checked(args.img, flag='unchanged')
+    hole = make_hole(args, args.img, img.shape, args.mask)
     model = init_model(args.config, args.checkpoint, args.device,
                        args.cfg_options)
     steps = inpaint(model, img, hole, return_steps=True)
@@ -70,11 +91,12 @@ def main(argv: Optional[List[str]] = None) -> str:
         rank=args.rank,
         max_cells=args.max_cells or None,
         scale=args.scale)
-    if osp.dirname(args.out):
-        os.makedirs(osp.dirname(args.out), exist_ok=True)
-    mmcv.imwrite(
-        picture, args.out, params=[cv2.IMWRITE_JPEG_QUALITY, args.jpeg_quality]
-        if args.out.lower().endswith(('.jpg', '.jpeg')) else None)
+    jpeg = osp.splitext(args.out)[1].lower() in ('.jpg', '.jpeg')
+    cli.write_image(
+        args.out,
+        picture,
+        overwrite=args.overwrite,
+        params=[cv2.IMWRITE_JPEG_QUALITY, args.jpeg_quality] if jpeg else None)
     print(f'{len(steps.hole_cells)} hole cells, '
           f'{steps.num_valid_memory} clean memory windows; '
           f'picture written to {args.out}')
@@ -82,4 +104,4 @@ def main(argv: Optional[List[str]] = None) -> str:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli.run(main))

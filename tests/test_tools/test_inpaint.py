@@ -1,7 +1,9 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""tools/inpaint.py on real photos: mask files, boxes, strokes, folders."""
+"""tools/inpaint.py on real photos: mask files, boxes, strokes, folders;
+refused outputs, broken inputs and error reports, as a user meets them."""
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -102,17 +104,18 @@ def test_bad_arguments(ckpt, photos, tmp_path, capsys):
     with pytest.raises(SystemExit):
         inpaint_tool.main(base + ['--box', '1,2,3'])
     assert 'x,y,w,h' in capsys.readouterr().err
-    with pytest.raises(FileNotFoundError, match='no mask for'):
+    with pytest.raises(SystemExit, match='no mask for'):
         inpaint_tool.main(base[:3] + [
             osp.join(photos, 'img'), '--mask',
             str(tmp_path), '--out',
-            str(tmp_path)
+            str(tmp_path / 'out')
         ])
-    wrong = str(tmp_path / 'wrong.png')
+    os.makedirs(tmp_path / 'masks')
+    wrong = str(tmp_path / 'masks' / 'wrong.png')
     cv2.imwrite(wrong, np.zeros((10, 10), np.uint8))
     with pytest.raises(ValueError, match='coffee.jpg: mask 10x10'):
         inpaint_tool.main(base + ['--mask', wrong])
-    with pytest.raises(FileNotFoundError, match='--img'):
+    with pytest.raises(SystemExit, match='--img'):
         inpaint_tool.main(
             ['--config', TEST_CFG, '--img', '/nonexistent', '--box',
              '1,1,4,4', '--out', str(tmp_path)])
@@ -134,5 +137,171 @@ def test_command_line(ckpt, photos, tmp_path):
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '1 result(s) written' in proc.stdout
+    # mmagic's dependencies' warnings about their own code are not shown
+    assert 'FutureWarning' not in proc.stderr, proc.stderr
     hole = draw_mask((99, 131), strokes=[[(20, 20), (120, 90)]])
     _check(osp.join(out, 'rocket.png'), img, hole)
+
+
+# ----------------------------------------------------------------------
+# as a user meets it: refused outputs, broken inputs, error reports
+# ----------------------------------------------------------------------
+TOOL = 'tools/inpaint.py'
+
+
+def _snapshot(folder):
+    return {
+        name: (folder / name).read_bytes()
+        for name in sorted(os.listdir(folder))
+    }
+
+
+def test_inputs_and_earlier_results_are_never_written_over(
+        photos, run_tool, run_main, unbuildable_config, tmp_path):
+    ws = tmp_path / 'ws'
+    os.makedirs(ws)
+    cv2.imwrite(str(ws / 'photo.png'), data.coffee()[:64, :64, ::-1])
+    cv2.imwrite(str(ws / 'photo_mask.png'), np.zeros((64, 64), np.uint8))
+    before = _snapshot(ws)
+    base = ['--config', unbuildable_config, '--box', '10,10,20,20']
+    # the folder of the input as --out: the result would replace
+    # photo.png, and a second run would take the results for photos
+    run = run_tool(TOOL, base + ['--img', ws / 'photo.png', '--out', ws])
+    assert run.returncode == 2
+    assert run.error == f'error: --out {ws} is the folder of the inputs ' \
+        '(--img); results there would mix with them: choose another folder'
+    # a folder of photos, the mask's folder; --overwrite changes nothing
+    for args, what in [
+        (['--img', ws, '--out', ws, '--save-steps', '--overwrite'], '--img'),
+        ([
+            '--img',
+            osp.join(photos, 'img', 'coffee.jpg'), '--mask',
+            osp.join(photos, 'mask', 'coffee.png'), '--out',
+            osp.join(photos, 'mask'), '--overwrite'
+        ], '--mask'),
+    ]:
+        run = run_main(inpaint_tool.main, base + args)
+        assert run.returncode == 2 and f'({what})' in run.error
+    assert _snapshot(ws) == before
+    # a user's own file where a result would go: refused, replaced only
+    # with --overwrite (then the model is loaded: exit code 1 here)
+    out = tmp_path / 'out'
+    os.makedirs(out)
+    cv2.imwrite(str(out / 'photo_mask.png'), np.ones((4, 4), np.uint8))
+    mine = _snapshot(out)
+    args = base + ['--img', ws / 'photo.png', '--out', out, '--save-steps']
+    run = run_tool(TOOL, args)
+    assert run.returncode == 2
+    assert f'{out}/photo_mask.png exists; pass --overwrite' in run.error
+    assert _snapshot(out) == mine
+    run = run_main(inpaint_tool.main, args + ['--overwrite'])
+    assert run.returncode == 1 and 'NoSuchModel' in run.error
+
+
+def test_results_with_one_name_are_refused(ckpt, run_tool, run_main,
+                                           unbuildable_config, tmp_path):
+    folder = tmp_path / 'img'
+    os.makedirs(folder)
+    img = data.coffee()[:64, :64, ::-1]
+    for name in ('a.jpg', 'a.png', 'b.png'):
+        cv2.imwrite(str(folder / name), img)
+    out = tmp_path / 'out'
+    args = ['--img', folder, '--box', '5,5,9,9', '--out', out]
+    run = run_tool(TOOL, ['--config', unbuildable_config] + args)
+    assert run.returncode == 2
+    assert f'{out}/a.png would be written twice, for {folder}/a.jpg and ' \
+        f'{folder}/a.png' in run.error
+    assert not out.exists()
+    # a photo named like another one's step file collides as well
+    os.remove(folder / 'a.jpg')
+    cv2.imwrite(str(folder / 'b_mask.png'), img)
+    run = run_main(inpaint_tool.main,
+                   ['--config', unbuildable_config, '--save-steps'] + args)
+    assert run.returncode == 2
+    assert 'b_mask.png would be written twice' in run.error
+    # distinct names: every result is written
+    run = run_main(inpaint_tool.main,
+                   ['--config', TEST_CFG, '--checkpoint', ckpt] + args)
+    assert run.returncode == 0, run.stderr
+    assert '3 result(s) written' in run.stdout
+    assert sorted(os.listdir(out)) == ['a.png', 'b.png', 'b_mask.png']
+
+
+@pytest.fixture(scope='module')
+def broken(tmp_path_factory):
+    """Image and mask files that do not decode completely."""
+    d = tmp_path_factory.mktemp('broken')
+    photo = data.coffee()[:96, :96, ::-1]
+    jpg = cv2.imencode('.jpg', photo)[1].tobytes()
+    (d / 'truncated.jpg').write_bytes(jpg[:len(jpg) // 2])
+    (d / 'empty.png').write_bytes(b'')
+    (d / 'text.png').write_text('not an image\n')
+    cv2.imwrite(str(d / 'ok.png'), photo)
+    return d
+
+
+def test_undecodable_inputs_are_named_by_the_command(broken, run_tool,
+                                                     unbuildable_config,
+                                                     tmp_path):
+    """Half a JPEG and an empty mask: one error line naming the file (no
+    libjpeg message, no OpenCV assertion, no traceback), nothing written,
+    the model never loaded."""
+    for args, message in [
+        (['--img', broken / 'truncated.jpg', '--box', '5,5,9,9'],
+         f'error: cannot decode image file {broken}/truncated.jpg '),
+        (['--img', broken / 'ok.png', '--mask', broken / 'empty.png'],
+         f'error: cannot decode mask file {broken}/empty.png (0 bytes): '
+         'empty file'),
+    ]:
+        run = run_tool(
+            TOOL,
+            ['--config', unbuildable_config, '--out', tmp_path / 'out'] + args)
+        assert run.returncode == 1 and run.error.startswith(message)
+    assert not (tmp_path / 'out').exists()
+
+
+@pytest.mark.parametrize('img, mask, match', [
+    ('truncated.jpg', None, r'image file \S+truncated\.jpg \(\d+ bytes\): '
+     'truncated'),
+    ('empty.png', None, r'image file \S+empty\.png \(0 bytes\): empty file'),
+    ('text.png', None, r'text\.png \(13 bytes\): corrupt, truncated or'),
+    ('ok.png', 'empty.png', r'mask file \S+empty\.png \(0 bytes\)'),
+    ('ok.png', 'truncated.jpg', r'mask file \S+truncated\.jpg'),
+])
+def test_undecodable_inputs_are_named(broken, run_main, unbuildable_config,
+                                      tmp_path, img, mask, match):
+    args = [
+        '--config', unbuildable_config, '--img', broken / img, '--out',
+        tmp_path / 'out'
+    ]
+    args += ['--mask', broken / mask] if mask else ['--box', '5,5,9,9']
+    run = run_main(inpaint_tool.main, args)
+    assert run.returncode == 1
+    assert re.search(match, run.error), run.error
+    assert not (tmp_path / 'out').exists()
+
+
+def test_debug_shows_the_traceback(broken, run_tool, run_main,
+                                   unbuildable_config, tmp_path, monkeypatch):
+    args = [
+        '--config', unbuildable_config, '--img', broken / 'empty.png', '--box',
+        '5,5,9,9', '--out', tmp_path / 'out'
+    ]
+    run = run_tool(TOOL, args + ['--debug'])
+    assert run.returncode == 1
+    assert 'Traceback (most recent call last)' in run.stderr
+    assert 'ImageDecodeError' in run.stderr
+    assert run.stderr.splitlines()[-1].startswith(
+        'error: cannot decode image file')
+    monkeypatch.setenv('MMEDIT_TMAD_DEBUG', '1')
+    run = run_main(inpaint_tool.main, args)
+    assert run.returncode == 1 and 'Traceback' in run.stderr
+    monkeypatch.delenv('MMEDIT_TMAD_DEBUG')
+    # a bad argument: exit code 2, one line
+    run = run_main(inpaint_tool.main, [
+        '--config', unbuildable_config, '--img', '/nonexistent.png', '--box',
+        '1,1,4,4', '--out', tmp_path
+    ])
+    assert run.returncode == 2
+    assert run.error == 'error: --img: no such file or folder: ' \
+        '/nonexistent.png'

@@ -1,4 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+import os
 import os.path as osp
 import sys
 
@@ -51,3 +52,61 @@ def test_jpeg_and_phase1_model_without_retrieval(tmp_path):
             '--config', TEST_CFG, '--img', path, '--box', '10,10,20,20',
             '--out', str(tmp_path / 'x.png')
         ])
+
+
+TOOL = 'tools/visualize_retrieval.py'
+
+
+def test_out_is_checked_before_the_model(run_tool, run_main,
+                                         unbuildable_config, tmp_path):
+    """--out: never the photo, an image file name, not a folder, not an
+    existing file unless --overwrite; all before the model is loaded."""
+    photo = tmp_path / 'vphoto.png'
+    cv2.imwrite(str(photo), data.chelsea()[:64, :64])
+    before = photo.read_bytes()
+    os.makedirs(tmp_path / 'pictures')
+    base = [
+        '--config', unbuildable_config, '--img', photo, '--box', '10,10,20,20',
+        '--out'
+    ]
+    run = run_tool(TOOL, base + [photo])
+    assert run.returncode == 2
+    assert run.error == f'error: --out: {photo} is an input of this run ' \
+        'and is never written over; choose another output'
+    run = run_tool(TOOL, base + [tmp_path / 'picture'])
+    assert run.returncode == 2 and 'give an image file name' in run.error
+    for args, message in [
+        ([photo, '--overwrite'], 'is an input of this run'),
+        ([tmp_path / 'picture.txt'], 'give an image file name'),
+        ([tmp_path / 'pictures'], 'is a folder'),
+    ]:
+        run = run_main(visualize_retrieval.main, base + args)
+        assert run.returncode == 2 and message in run.error
+    assert photo.read_bytes() == before
+    # an existing picture: replaced with --overwrite only
+    old = tmp_path / 'pictures' / 'old.jpg'
+    old.write_bytes(b'mine')
+    args = [
+        '--config', TEST_CFG, '--img', photo, '--box', '10,10,20,20', '--out',
+        old, '--cfg-options', 'model.train_cfg.coarse_iters=0'
+    ]
+    run = run_main(visualize_retrieval.main, args)
+    assert run.returncode == 2
+    assert 'old.jpg exists; pass --overwrite' in run.error
+    assert old.read_bytes() == b'mine'
+    run = run_main(visualize_retrieval.main, args + ['--overwrite'])
+    assert run.returncode == 0, run.stderr
+    assert cv2.imread(str(old)).shape == (256, 4 * 256 + 12, 3)
+
+
+def test_broken_photo_is_named(run_tool, tmp_path):
+    photo = tmp_path / 'cut.jpg'
+    jpg = cv2.imencode('.jpg', data.chelsea()[:64, :64])[1].tobytes()
+    photo.write_bytes(jpg[:len(jpg) // 2])
+    run = run_tool(TOOL, [
+        '--config', TEST_CFG, '--img', photo, '--box', '10,10,20,20', '--out',
+        tmp_path / 'vis.png'
+    ])
+    assert run.returncode == 1
+    assert run.error.startswith(f'error: cannot decode image file {photo}')
+    assert not (tmp_path / 'vis.png').exists()

@@ -1,0 +1,77 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Running a tool as a user does (a fresh process), or its ``main`` in this
+process through the same error handling (``mmedit_tmad.utils.cli.run``):
+its exit code and the one error line it prints."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+class ToolRun:
+    """A finished run of a tool: ``returncode``, ``stdout``, ``stderr``."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+    @property
+    def error(self) -> str:
+        """The one line printed on stderr, which must be all of stderr (no
+        traceback, no warning)."""
+        lines = self.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith('error: '), \
+            self.stdout[-2000:] + self.stderr[-3000:]
+        return lines[0]
+
+
+@pytest.fixture
+def run_tool():
+    """``run_tool('tools/inpaint.py', [args], env={...})`` -> ToolRun."""
+
+    def run(tool, args, env=None, timeout=600):
+        proc = subprocess.run(
+            [sys.executable, tool] + [str(a) for a in args],
+            cwd=ROOT,
+            env=dict(os.environ, OMP_NUM_THREADS='1', **(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=timeout)
+        return ToolRun(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def run_main(capsys):
+    """``run_main(tool_module.main, [args])`` -> ToolRun, in this process
+    (faster than a fresh one for the variants of a case)."""
+    from mmedit_tmad.utils import cli
+
+    def run(main, args):
+        capsys.readouterr()
+        code = cli.run(main, [str(a) for a in args])
+        out, err = capsys.readouterr()
+        return ToolRun(code, out, err)
+
+    return run
+
+
+@pytest.fixture(scope='session')
+def unbuildable_config(tmp_path_factory):
+    """A config whose model cannot be built.
+
+    A tool that gets as far as building the model fails with exit code 1
+    ('NoSuchModel is not in the ... registry'); exit code 2 and the tool's
+    own message show that it stopped before.
+    """
+    tiny = osp.join(ROOT, 'tests', 'configs', 'tmad_coarse_test.py')
+    path = tmp_path_factory.mktemp('unbuildable') / 'unbuildable.py'
+    path.write_text(f"_base_ = ['{tiny}']\n"
+                    "model = dict(_delete_=True, type='NoSuchModel')\n")
+    return str(path)
