@@ -3,6 +3,11 @@ import argparse
 import logging
 import os
 import os.path as osp
+import sys
+
+# mmedit_tmad first: importing it registers the T-MAD modules and hides
+# the warnings that the host's dependencies raise about their own code
+import mmedit_tmad  # noqa: F401  # isort:skip
 
 import mmengine
 from mmengine.config import Config, DictAction
@@ -11,9 +16,17 @@ from mmengine.runner import Runner
 
 from mmagic.utils import print_colored_log
 
-import mmedit_tmad  # noqa: F401  registers the T-MAD modules, checkpoint I/O
-from mmedit_tmad.utils import setup_cpu_distributed, teardown_distributed
+from mmedit_tmad.utils import (cli, setup_cpu_distributed,
+                               teardown_distributed)
 
+#: File formats of ``--out`` (``mmengine.dump``), by extension.
+OUT_FORMATS = {
+    '.json': 'json',
+    '.yaml': 'yaml',
+    '.yml': 'yaml',
+    '.pkl': 'pickle',
+    '.pickle': 'pickle'
+}
 
 #: Tab.III's columns and the metric names they come from.
 TABLE_COLUMNS = [('l1', 'mae'), ('PSNR', 'psnr'), ('SSIM', 'ssim'),
@@ -43,7 +56,8 @@ def check_checkpoint(model, checkpoint, untrained: bool) -> None:
     ``MeanFillInpaintor``) need no checkpoint.
 
     Raises:
-        SystemExit: a learned model, no checkpoint, no ``--untrained``.
+        UsageError: a learned model, no checkpoint, no ``--untrained``
+            (a ``SystemExit``, exit code 2).
     """
     if checkpoint is not None:
         return
@@ -53,7 +67,7 @@ def check_checkpoint(model, checkpoint, untrained: bool) -> None:
         return
     name = type(getattr(model, 'module', model)).__name__
     if not untrained:
-        raise SystemExit(
+        raise cli.UsageError(
             f'{name} has {learned} trainable parameters but no checkpoint '
             'was given: pass the checkpoint, or --untrained to evaluate '
             'its random initialisation.')
@@ -63,7 +77,7 @@ def check_checkpoint(model, checkpoint, untrained: bool) -> None:
         level=logging.WARNING)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument(
@@ -78,7 +92,10 @@ def parse_args():
         help='evaluate a learned model without a checkpoint, at its '
         'initialisation (e.g. an "untrained" row); without this flag a '
         'learned model needs a checkpoint')
-    parser.add_argument('--out', help='the file to save metric results.')
+    parser.add_argument(
+        '--out',
+        help='the file to save metric results (.json, .yaml or .pkl; an '
+        'existing file is replaced only with --overwrite)')
     parser.add_argument(
         '--work-dir',
         help='the directory to save the file containing evaluation metrics')
@@ -101,14 +118,41 @@ def parse_args():
     # will pass the `--local-rank` parameter to `tools/train.py` instead
     # of `--local_rank`.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    cli.add_common_args(parser)
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
 
 
-def main():
-    args = parse_args()
+def check_args(args) -> None:
+    """Config and checkpoint exist; ``--out`` is a new file of a known
+    format (or ``--overwrite``), not an input. Before anything is built."""
+    cli.require_file(args.config, 'config')
+    if args.checkpoint is not None and args.checkpoint.lower() != 'none':
+        cli.require_file(args.checkpoint, 'checkpoint')
+    if args.out is not None:
+        if osp.splitext(args.out)[1].lower() not in OUT_FORMATS:
+            raise cli.UsageError(
+                f'--out {args.out}: give a file name ending in one of '
+                f'{", ".join(OUT_FORMATS)}')
+        cli.check_outputs([(args.out, '')],
+                          inputs=[args.config, args.checkpoint],
+                          overwrite=args.overwrite)
+
+
+def write_metrics(metrics: dict, path: str, overwrite: bool) -> None:
+    """``--out``: the metrics in the format of the file's extension."""
+    fmt = OUT_FORMATS[osp.splitext(path)[1].lower()]
+    data = mmengine.dump(metrics, file_format=fmt)
+    cli.write_bytes(path,
+                    data.encode() if isinstance(data, str) else data,
+                    overwrite)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    check_args(args)
 
     # load config
     cfg = Config.fromfile(args.config)
@@ -137,6 +181,8 @@ def main():
         cfg.optim_wrapper = None
         cfg.param_scheduler = None
 
+    cli.check_annotation_lists(cfg, ['test_dataloader'])
+
     # gloo + CPU DDP arguments when `--launcher pytorch` runs without CUDA
     setup_cpu_distributed(cfg)
 
@@ -158,7 +204,7 @@ def main():
                 return
             print_colored_log('\n' + metrics_table(metrics))
             if args.out:
-                mmengine.dump(metrics, args.out)
+                write_metrics(metrics, args.out, args.overwrite)
 
     runner.register_hook(MetricsHook(), 'LOWEST')
 
@@ -168,4 +214,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli.run(main))

@@ -1,22 +1,31 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 import argparse
+import glob
 import logging
 import os
 import os.path as osp
+import sys
+
+# mmedit_tmad first: importing it registers the T-MAD modules and hides
+# the warnings that the host's dependencies raise about their own code
+import mmedit_tmad  # noqa: F401  # isort:skip
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmagic.utils import print_colored_log
 
-import mmedit_tmad  # noqa: F401  registers the T-MAD modules, checkpoint I/O
-from mmedit_tmad.utils import setup_cpu_distributed, teardown_distributed
+from mmedit_tmad.utils import (cli, setup_cpu_distributed,
+                               teardown_distributed)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--work-dir',
+        help='the dir to save logs and models (one that holds checkpoints '
+        'needs --resume or --overwrite)')
     parser.add_argument(
         '--resume', action='store_true', help='Whether to resume checkpoint.')
     parser.add_argument(
@@ -51,15 +60,37 @@ def parse_args():
     # will pass the `--local-rank` parameter to `tools/train.py` instead
     # of `--local_rank`.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    cli.add_common_args(parser)
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
 
     return args
 
 
-def main():
-    args = parse_args()
+def check_work_dir(work_dir: str, resume: bool, overwrite: bool) -> None:
+    """Refuse to train afresh over the checkpoints of an earlier run.
+
+    A new run writes ``iter_<n>.pth`` and ``last_checkpoint`` under the
+    same names: resume it (``--resume``), replace it (``--overwrite``) or
+    use another ``--work-dir``.
+    """
+    if resume or overwrite or not osp.isdir(work_dir):
+        return
+    found = sorted(glob.glob(osp.join(work_dir, '*.pth')))
+    if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+        found.insert(0, osp.join(work_dir, 'last_checkpoint'))
+    if found:
+        raise cli.UsageError(
+            f'--work-dir {work_dir} holds the checkpoints of an earlier run '
+            f'({osp.basename(found[0])}, {len(found)} file(s)); pass '
+            '--resume to go on with it, --overwrite to replace it, or '
+            'choose another --work-dir')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cli.require_file(args.config, 'config')
 
     # load config
     cfg = Config.fromfile(args.config)
@@ -103,6 +134,10 @@ def main():
 
     if args.resume:
         cfg.resume = True
+    check_work_dir(cfg.work_dir, bool(cfg.get('resume')), args.overwrite)
+    cli.check_annotation_lists(
+        cfg, ['train_dataloader'] +
+        (['val_dataloader'] if cfg.get('val_cfg') is not None else []))
 
     if args.tensorboard:
         backends = cfg.visualizer.setdefault('vis_backends', [])
@@ -128,4 +163,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli.run(main))

@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import re
 import sys
 import tempfile
 import traceback
@@ -102,9 +103,10 @@ def _message(err: BaseException) -> str:
     # traceback; its last line is the original error
     if 'Original Traceback' in text:
         text = text.splitlines()[-1].strip()
-        prefix = f'{type(err).__name__}: '
-        if isinstance(err, _PLAIN_ERRORS) and text.startswith(prefix):
-            text = text[len(prefix):]
+        # 'OSError: ...' or 'package.module.SomeError: ...'
+        prefix = re.match(rf'([\w.]+\.)?{type(err).__name__}: ', text)
+        if isinstance(err, _PLAIN_ERRORS) and prefix:
+            text = text[prefix.end():]
     if not isinstance(err, _PLAIN_ERRORS) or not text:
         text = f'{type(err).__name__}: {text}' if text else \
             type(err).__name__
@@ -257,6 +259,54 @@ def check_out_dir(out_dir: str,
             raise UsageError(
                 f'{option} {out_dir} is the folder of the inputs ({name}); '
                 'results there would mix with them: choose another folder')
+
+
+def _datasets(cfg) -> Iterable[dict]:
+    """A dataset config and those it wraps (``dataset`` / ``datasets``)."""
+    if isinstance(cfg, dict):
+        yield cfg
+        inner = cfg.get('dataset', cfg.get('datasets'))
+        for sub in inner if isinstance(inner, (list, tuple)) else [inner]:
+            yield from _datasets(sub)
+
+
+def check_annotation_lists(cfg, keys: Sequence[str]) -> None:
+    """The annotation lists of a config's datasets exist and are not empty.
+
+    Checked before a runner is built, for the dataloaders under ``keys``
+    (a dataloader or a list of them; None is skipped): every ``ann_file``
+    (joined to ``data_root`` as mmengine does) on the local disk must be a
+    file with at least one non-blank line (:class:`UsageError`). A list
+    that names a missing or broken image is found when the image is loaded
+    (an error naming it).
+
+    Args:
+        cfg (Config): The config.
+        keys (Sequence[str]): Dataloader keys, e.g. ``['train_dataloader']``.
+    """
+    for key in keys:
+        loaders = cfg.get(key)
+        if not isinstance(loaders, (list, tuple)):
+            loaders = [loaders]
+        for loader in loaders:
+            if not isinstance(loader, dict):
+                continue
+            for dataset in _datasets(loader.get('dataset')):
+                ann_file, root = dataset.get('ann_file'), dataset.get(
+                    'data_root')
+                if not isinstance(ann_file, str) or not ann_file:
+                    continue
+                path = ann_file if osp.isabs(ann_file) or not root else \
+                    osp.join(root, ann_file)
+                if '://' in path:  # not on the local disk
+                    continue
+                if not osp.isfile(path):
+                    raise UsageError(f'{key}: annotation list {path} not '
+                                     'found (data_root + ann_file)')
+                with open(path) as f:
+                    if not any(line.strip() for line in f):
+                        raise UsageError(
+                            f'{key}: annotation list {path} is empty')
 
 
 def claim_dir(folder: str,

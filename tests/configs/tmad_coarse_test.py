@@ -16,7 +16,7 @@ model = dict(
         carafe_cfg=dict(compressed_channels=8)))
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='TMADLoadImageFromFile', key='gt'),
     dict(type='LoadMask', mask_mode='bbox', mask_config=mask_cfg),
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),

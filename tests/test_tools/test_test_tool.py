@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""tools/test.py without a checkpoint: classical rows yes, learned no."""
+"""tools/test.py without a checkpoint: classical rows yes, learned no;
+--out checked before the run; a broken annotation list names the file."""
 import importlib.util
 import json
 import os
@@ -7,8 +8,11 @@ import os.path as osp
 import subprocess
 import sys
 
+import cv2
+import numpy as np
 import pytest
 import torch
+from skimage import data
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -62,3 +66,74 @@ def test_classical_row_without_checkpoint(tmp_path, embedded_32):
     metrics = json.load(open(out_json))
     assert {'MAE', 'PSNR', 'SSIM', 'TV'} <= set(metrics)
     assert 0 < metrics['PSNR'] < 100
+
+
+TELEA = 'configs/classical/telea_embedded-128x128.py'
+
+
+def test_out_is_checked_before_the_run(run_tool, run_main, tmp_path,
+                                       monkeypatch):
+    old = tmp_path / 'metrics.json'
+    old.write_text('{"PSNR": 30.0}')
+    run = run_tool('tools/test.py',
+                   [TELEA, '--out', old, '--work-dir', tmp_path])
+    assert run.returncode == 2
+    assert run.error == f'error: --out: {old} exists; pass --overwrite to ' \
+        'replace, or choose another output'
+    weights = tmp_path / 'weights.pkl'
+    weights.write_bytes(b'not read')
+    monkeypatch.setenv('LOCAL_RANK', '0')  # else the tool sets it
+    for args, message in [
+        ([TELEA, '--out', tmp_path / 'metrics.txt'],
+         'give a file name ending in one of .json'),
+        ([TELEA, weights, '--out', weights,
+          '--overwrite'], 'is an input of this run'),
+        ([TELEA, tmp_path / 'none.pth'], 'checkpoint: no such file'),
+        (['configs/none.py'], 'config: no such file: configs/none.py'),
+        ([
+            TELEA, '--cfg-options', f'test_dataloader.dataset.data_root='
+            f'{tmp_path}'
+        ], f'annotation list {tmp_path}/meta/val.txt not'),
+    ]:
+        run = run_main(_tool().main, args + ['--work-dir', tmp_path])
+        assert run.returncode == 2 and message in run.error
+    assert old.read_text() == '{"PSNR": 30.0}'
+
+
+@pytest.fixture
+def broken_list(tmp_path):
+    """A held-out list naming a photo, a truncated JPEG and a missing file,
+    with a fixed 32x32 mask set."""
+    import make_fixed_masks
+    root = tmp_path / 'data'
+    os.makedirs(root / 'val')
+    os.makedirs(root / 'meta')
+    photo = data.coffee()[:32, :32, ::-1]
+    cv2.imwrite(str(root / 'val' / 'ok.png'), photo)
+    jpg = cv2.imencode('.jpg', np.tile(photo, (4, 4, 1)))[1].tobytes()
+    (root / 'val' / 'cut.jpg').write_bytes(jpg[:len(jpg) // 2])
+    masks = make_fixed_masks.main([
+        '--out',
+        str(tmp_path / 'masks'), '--size', '32', '--num', '2', '--kinds',
+        'rect'
+    ])
+    return root, osp.join(masks, 'rect', 'list.txt')
+
+
+@pytest.mark.parametrize('listed', ['cut.jpg', 'missing.png'])
+def test_broken_annotation_list_names_the_file(run_tool, broken_list, tmp_path,
+                                               listed):
+    root, mask_list = broken_list
+    (root / 'meta' / 'val.txt').write_text(f'ok.png\n{listed}\n')
+    run = run_tool('tools/test.py', [
+        TELEA, '--work-dir', tmp_path / 'work', '--out',
+        tmp_path / 'metrics.json', '--cfg-options',
+        f'test_dataloader.dataset.data_root={root}',
+        f'test_dataloader.dataset.pipeline.1.mask_list={mask_list}',
+        'test_dataloader.num_workers=0', 'test_dataloader.batch_size=1'
+    ])
+    assert run.returncode == 1
+    assert str(root / 'val' / listed) in run.stderr.splitlines()[-1]
+    assert run.stderr.splitlines()[-1].startswith('error: ')
+    assert 'Traceback' not in run.stderr
+    assert not (tmp_path / 'metrics.json').exists()

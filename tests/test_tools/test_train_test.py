@@ -8,6 +8,11 @@ import os.path as osp
 import subprocess
 import sys
 
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TEST_CFG = osp.join(ROOT, 'tests', 'configs', 'tmad_coarse_test.py')
 
@@ -47,3 +52,71 @@ def test_train_then_test(tmp_path, embedded_32):
     import json
     metrics = json.load(open(tmp_path / 'metrics.json'))
     assert {'MAE', 'PSNR', 'SSIM'} <= set(metrics), metrics
+
+
+@pytest.mark.parametrize('listed, workers', [('missing.png', 0),
+                                             ('cut.jpg', 0), ('cut.jpg', 1)])
+def test_broken_annotation_list_names_the_file(run_tool, tmp_path, listed,
+                                               workers):
+    """A training list naming a missing or truncated file: an error line
+    naming it (also from a DataLoader worker process), exit code 1."""
+    root = tmp_path / 'data'
+    os.makedirs(root / 'train')
+    os.makedirs(root / 'meta')
+    photo = data.coffee()[:32, :32, ::-1]
+    cv2.imwrite(str(root / 'train' / 'ok.png'), photo)
+    jpg = cv2.imencode('.jpg', np.tile(photo, (4, 4, 1)))[1].tobytes()
+    (root / 'train' / 'cut.jpg').write_bytes(jpg[:len(jpg) // 2])
+    (root / 'meta' / 'train.txt').write_text(f'ok.png\n{listed}\n')
+    run = run_tool('tools/train.py', [
+        TEST_CFG, '--work-dir', tmp_path / 'work', '--cfg-options',
+        'train_cfg.max_iters=1', f'train_dataloader.dataset.data_root={root}',
+        f'train_dataloader.num_workers={workers}', 'val_cfg=None',
+        'val_dataloader=None', 'val_evaluator=None'
+    ])
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    last = run.stderr.splitlines()[-1]
+    path = root / 'train' / listed
+    assert last.startswith(f'error: cannot decode image file {path} '
+                           if listed == 'cut.jpg' else 'error: [Errno 2] No '
+                           f"such file or directory: '{path}'"), last
+    assert 'Traceback' not in run.stderr
+    assert not os.path.exists(tmp_path / 'work' / 'iter_1.pth')
+
+
+def test_checked_before_the_run(run_tool, run_main, tmp_path, monkeypatch):
+    """Earlier checkpoints in --work-dir, a missing or empty annotation
+    list, a missing config: exit code 2 before anything is built."""
+    monkeypatch.syspath_prepend(osp.join(ROOT, 'tools'))
+    monkeypatch.setenv('LOCAL_RANK', '0')  # else the tool sets it
+    import train
+    work = tmp_path / 'work'
+    os.makedirs(work)
+    (work / 'iter_2.pth').write_bytes(b'an earlier run')
+    run = run_tool('tools/train.py', [TEST_CFG, '--work-dir', work])
+    assert run.returncode == 2
+    assert 'holds the checkpoints of an earlier run (iter_2.pth' in run.error
+    assert (work / 'iter_2.pth').read_bytes() == b'an earlier run'
+    root = tmp_path / 'data'
+    os.makedirs(root / 'meta')
+    opts = ['--cfg-options', f'train_dataloader.dataset.data_root={root}']
+    run = run_main(train.main, [TEST_CFG, '--work-dir', tmp_path / 'w'] +
+                   opts + ['val_cfg=None'])
+    assert run.returncode == 2
+    assert run.error == f'error: train_dataloader: annotation list ' \
+        f'{root}/meta/train.txt not found (data_root + ann_file)'
+    (root / 'meta' / 'train.txt').write_text('\n')
+    run = run_main(train.main, [TEST_CFG, '--work-dir', tmp_path / 'w'] +
+                   opts + ['val_cfg=None'])
+    assert run.returncode == 2 and 'train.txt is empty' in run.error
+    # validation is checked too when the config validates
+    (root / 'meta' / 'train.txt').write_text('a.png\n')
+    run = run_main(train.main, [TEST_CFG, '--work-dir', tmp_path / 'w'] +
+                   opts + [f'val_dataloader.dataset.data_root={root}'])
+    assert run.returncode == 2
+    assert f'val_dataloader: annotation list {root}/meta/val.txt' in \
+        run.error
+    assert not os.path.exists(tmp_path / 'w')
+    run = run_main(train.main, ['configs/none.py'])
+    assert run.returncode == 2
+    assert run.error == 'error: config: no such file: configs/none.py'

@@ -65,6 +65,17 @@ def test_worker_error_shows_the_original_line(capsys):
     assert cli.run(_raiser(err.value), []) == 1
     assert capsys.readouterr().err == \
         'error: cannot decode image file /d/a.png (9 bytes): empty\n'
+    # the worker names an error class of a package by its full name
+    from mmedit_tmad.utils.image_io import ImageDecodeError
+    try:
+        raise ImageDecodeError('cannot decode image file /d/b.png')
+    except OSError:
+        wrapped = ExceptionWrapper(where='in DataLoader worker process 1')
+    with pytest.raises(ImageDecodeError) as err:
+        wrapped.reraise()
+    assert cli.run(_raiser(err.value), []) == 1
+    assert capsys.readouterr().err == \
+        'error: cannot decode image file /d/b.png\n'
 
 
 def test_third_party_future_warnings_only(recwarn):
@@ -160,3 +171,38 @@ def test_write_bytes_never_replaces_unless_asked(tmp_path):
     cli.write_text(path, 'three', overwrite=True)
     assert open(path).read() == 'three'
     assert sorted(os.listdir(tmp_path / 'sub')) == ['a.txt']  # no temp
+
+
+def test_check_annotation_lists(tmp_path):
+    from mmengine.config import Config
+    (tmp_path / 'meta').mkdir()
+    (tmp_path / 'meta' / 'train.txt').write_text('a.png\n')
+    (tmp_path / 'meta' / 'val.txt').write_text('\n \n')
+
+    def loader(ann_file, root=str(tmp_path)):
+        return dict(dataset=dict(data_root=root, ann_file=ann_file))
+
+    cfg = Config(
+        dict(
+            train_dataloader=loader('meta/train.txt'),
+            val_dataloader=loader('meta/val.txt'),
+            # a list of dataloaders (MultiTestLoop), a wrapped dataset
+            test_dataloader=[
+                loader('meta/train.txt'),
+                dict(
+                    dataset=dict(
+                        type='RepeatDataset',
+                        dataset=dict(
+                            data_root='', ann_file=str(tmp_path / 'no.txt'))))
+            ],
+            other_dataloader=loader('meta/x.txt', 's3://bucket/data')))
+    cli.check_annotation_lists(cfg, ['train_dataloader', 'other_dataloader'])
+    with pytest.raises(
+            cli.UsageError,
+            match=r'val_dataloader: annotation '
+            r'list \S+/meta/val.txt is empty'):
+        cli.check_annotation_lists(cfg, ['val_dataloader'])
+    with pytest.raises(cli.UsageError, match=r'\S+/no.txt not found'):
+        cli.check_annotation_lists(cfg, ['test_dataloader'])
+    cfg.val_dataloader = None
+    cli.check_annotation_lists(cfg, ['val_dataloader', 'missing_key'])
