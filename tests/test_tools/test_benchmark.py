@@ -74,3 +74,27 @@ def test_cuda_request_without_cuda_is_refused():
         benchmark.main([TMAD, '--device', 'cuda'])
     with pytest.raises(SystemExit):  # fp16 autocast is CUDA-only here
         benchmark.parse_args([TMAD, '--amp', 'fp16'])
+
+
+def test_outputs_are_checked_before_measuring(run_tool, run_main, tmp_path):
+    old = tmp_path / 'bench.json'
+    old.write_text('{"rows": []}')
+    run = run_tool(TOOL, [TMAD, '--iters', '1', '--out', old])
+    assert run.returncode == 2 and 'measuring' not in run.stdout
+    assert run.error == f'error: --out: {old} exists; pass --overwrite to ' \
+        'replace, or choose another output'
+    sys.path.insert(0, osp.dirname(TOOL))
+    import benchmark
+    md = tmp_path / 'bench.md'
+    for args, message in [
+        (['--out', md, '--md', md], 'bench.md would be written twice'),
+        (['--md', TMAD, '--overwrite'], 'is an input of this run'),
+        (['--md', tmp_path], 'is a folder'),
+    ]:
+        run = run_main(benchmark.main, [TMAD, '--iters', '1'] + args)
+        assert run.returncode == 2 and message in run.error
+        assert 'measuring' not in run.stdout
+    run = run_main(benchmark.main, [TMAD, 'configs/none.py', '--md', md])
+    assert run.returncode == 2
+    assert run.error == 'error: config not found: configs/none.py'
+    assert old.read_text() == '{"rows": []}' and not md.exists()

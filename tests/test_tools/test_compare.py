@@ -97,3 +97,36 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     # a different budget in the same work dir is refused
     with pytest.raises(SystemExit, match='use another --work-dir'):
         compare.main(args + ['--iters', '3'])
+
+
+def test_foreign_work_dir_is_refused(run_tool, run_main, tmp_path):
+    """The work dir is the tool's own: it resumes (and writes over) what it
+    finds there, so a folder of other files is refused."""
+    data = tmp_path / 'data'
+    (data / 'meta').mkdir(parents=True)
+    (data / 'meta' / 'val.txt').write_text('a.png\n')
+    (tmp_path / 'masks' / 'rect').mkdir(parents=True)
+    (tmp_path / 'masks' / 'rect' / 'list.txt').write_text('00000.png\n')
+    work = tmp_path / 'photos'
+    work.mkdir()
+    (work / 'table.txt').write_text('mine')
+    base = [
+        '--methods', 'mean_fill', '--data', data, '--masks',
+        tmp_path / 'masks', '--kinds', 'rect', '--work-dir'
+    ]
+    run = run_tool(TOOL, base + [work])
+    assert run.returncode == 2
+    assert run.error == f'error: --work-dir {work} holds files that compare ' \
+        'did not make; choose another folder, or pass --overwrite to use it'
+    assert sorted(p.name for p in work.iterdir()) == ['table.txt']
+    # a missing mask set, a missing config: named before anything runs
+    sys.path.insert(0, osp.dirname(TOOL))
+    import compare
+    new = tmp_path / 'new'
+    run = run_main(compare.main,
+                   base[:-2] + ['irregular_10-20', '--work-dir', new])
+    assert run.returncode == 2
+    assert 'irregular_10-20/list.txt not found' in run.error
+    run = run_main(compare.main, base + [new, '--methods', 'x=none.py'])
+    assert run.returncode == 2 and 'config of x not found' in run.error
+    assert not new.exists()

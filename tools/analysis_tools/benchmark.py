@@ -41,7 +41,6 @@ Usage:
 import argparse
 import contextlib
 import json
-import os
 import os.path as osp
 import resource
 import subprocess
@@ -120,13 +119,28 @@ def parse_args(argv=None):
         help='measure the config list this many times, round robin, and '
         'keep each config\'s fastest repeat per batch size (on a machine '
         'shared with other processes; default 1)')
-    parser.add_argument('--out', help='write all measurements as JSON')
-    parser.add_argument('--md', help='write the Markdown table')
+    parser.add_argument(
+        '--out',
+        help='write all measurements as JSON (an existing file is replaced '
+        'only with --overwrite)')
+    parser.add_argument(
+        '--md',
+        help='write the Markdown table (an existing file is replaced only '
+        'with --overwrite)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         default=[],
         help='key=value overrides applied to every config')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace --out / --md files that exist already')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='print the full traceback of an error (or set '
+        'MMEDIT_TMAD_DEBUG=1)')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     parser.add_argument('--worker-out', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -403,7 +417,12 @@ def run_worker(path: str, args, argv: list) -> dict:
         out = osp.join(tmp, 'row.json')
         cmd = [
             sys.executable,
-            osp.abspath(__file__), '--worker', path, '--worker-out', out
+            osp.abspath(__file__),
+            '--worker',
+            path,
+            '--worker-out',
+            out,
+            '--debug'  # the worker's traceback in the failure report
         ] + argv
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if proc.returncode != 0 or not osp.isfile(out):
@@ -532,6 +551,7 @@ def _worker_argv(argv: list) -> list:
 
 
 def main(argv=None):
+    from mmedit_tmad.utils import cli
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     if args.worker:
@@ -542,7 +562,7 @@ def main(argv=None):
     if args.device == 'cuda':
         import torch
         if not torch.cuda.is_available():
-            raise SystemExit('--device cuda: no CUDA device is available')
+            raise cli.UsageError('--device cuda: no CUDA device is available')
     configs = args.configs
     if not configs:
         configs = [c for c in DEFAULT_CONFIGS if osp.isfile(osp.join(ROOT, c))]
@@ -551,8 +571,9 @@ def main(argv=None):
             print('skipped (config not found): ' + ', '.join(missing))
     for c in configs:
         if not osp.isfile(c) and not osp.isfile(osp.join(ROOT, c)):
-            raise SystemExit(f'config not found: {c}')
+            raise cli.UsageError(f'config not found: {c}')
     configs = [c if osp.isfile(c) else osp.join(ROOT, c) for c in configs]
+    _check_outputs(args, configs)
     wargv = _worker_argv(argv)
     runs = {c: [] for c in configs}
     for rep in range(max(1, args.repeat)):
@@ -591,16 +612,29 @@ def main(argv=None):
                                          for r in failed)
     print(f'\n{note}\n\n{table}\n')
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(
-                dict(args=vars(args), rows=rows, failed=failed), f, indent=1)
+        cli.write_text(
+            args.out,
+            json.dumps(
+                dict(args=vars(args), rows=rows, failed=failed), indent=1),
+            args.overwrite)
     if args.md:
-        os.makedirs(osp.dirname(osp.abspath(args.md)), exist_ok=True)
-        with open(args.md, 'w') as f:
-            f.write(f'{note}\n\n{table}\n')
+        cli.write_text(args.md, f'{note}\n\n{table}\n', args.overwrite)
     return rows
 
 
+def _check_outputs(args, configs: list) -> None:
+    """``--out`` and ``--md``: new files (or ``--overwrite``), distinct, not
+    a config; checked before anything is measured."""
+    from mmedit_tmad.utils import cli
+    outputs = [(p, opt) for p, opt in ((args.out, '--out'), (args.md, '--md'))
+               if p]
+    cli.check_outputs(
+        outputs,
+        inputs=configs,
+        overwrite=args.overwrite,
+        option=' / '.join(opt for _, opt in outputs))
+
+
 if __name__ == '__main__':
-    main()
+    from mmedit_tmad.utils import cli
+    sys.exit(cli.run(main))

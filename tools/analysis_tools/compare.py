@@ -25,7 +25,10 @@ Every step writes its result into ``<work-dir>/<method>/``; a finished step
 is skipped when the tool runs again (an interrupted training resumes from
 its last checkpoint), so a long comparison can be continued. Finally it
 writes ``results.json``, ``table.md``, ``metrics_vs_area.png``,
-``speed_vs_quality.png`` and ``grid.jpg`` into the work dir.
+``speed_vs_quality.png`` and ``grid.jpg`` into the work dir. The work dir
+is the tool's own (marked by a ``.compare.json`` file): a folder of other
+files is refused unless ``--overwrite``; the data, the mask sets and the
+configs are checked before anything runs.
 
 Usage:
     python tools/analysis_tools/compare.py --methods tmad deepfillv2 \
@@ -122,6 +125,15 @@ def parse_args(argv=None):
         action='store_true',
         help='leave out methods whose config does not exist (else error)')
     parser.add_argument('--title', default='', help='a line above the table')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='use a --work-dir that holds files this tool did not make')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='print the full traceback of an error (or set '
+        'MMEDIT_TMAD_DEBUG=1)')
     args = parser.parse_args(argv)
     if args.iters < 1 or args.batch_size < 1:
         parser.error('--iters and --batch-size must be >= 1')
@@ -132,6 +144,7 @@ def parse_args(argv=None):
 
 def resolve_methods(specs, skip_missing=False):
     """``[(name, config or None, label)]`` from names or ``name=config``."""
+    from mmedit_tmad.utils.cli import UsageError
     out = []
     for spec in specs:
         if '=' in spec:
@@ -140,7 +153,7 @@ def resolve_methods(specs, skip_missing=False):
         elif spec in METHODS:
             name, (path, label) = spec, METHODS[spec]
         else:
-            raise SystemExit(f'unknown method {spec!r}: use one of '
+            raise UsageError(f'unknown method {spec!r}: use one of '
                              f'{", ".join(METHODS)} or name=config.py')
         if path is not None:
             full = path if osp.isabs(path) else osp.join(ROOT, path)
@@ -148,11 +161,11 @@ def resolve_methods(specs, skip_missing=False):
                 if skip_missing:
                     print(f'skipped {name}: {path} not found', flush=True)
                     continue
-                raise SystemExit(f'config of {name} not found: {path}')
+                raise UsageError(f'config of {name} not found: {path}')
             path = full
         out.append((name, path, label))
     if len({n for n, _, _ in out}) != len(out):
-        raise SystemExit('method names must be unique')
+        raise UsageError('method names must be unique')
     return out
 
 
@@ -351,7 +364,8 @@ def step_train(name, cfg_path, cfg, args, mdir) -> dict:
     if osp.isfile(done):
         info = _read(done)
         if {k: info.get(k) for k in budget} != budget:
-            raise SystemExit(
+            from mmedit_tmad.utils.cli import UsageError
+            raise UsageError(
                 f'{done} holds a run with {info} but this one asks for '
                 f'{budget}: use another --work-dir')
         print(
@@ -618,17 +632,28 @@ def main(argv=None):
     args.data = osp.abspath(args.data)
     args.masks = osp.abspath(args.masks)
     work = osp.abspath(args.work_dir)
-    os.makedirs(work, exist_ok=True)
+    from mmedit_tmad.utils import cli
     if not osp.isfile(osp.join(args.data, 'meta', 'val.txt')):
-        raise SystemExit(
+        raise cli.UsageError(
             f'{args.data}/meta/val.txt not found: run tools/'
             'dataset_converters/embedded_photos.py --crop-size 128 --out '
             f'{args.data}')
+    methods = resolve_methods(args.methods, args.skip_missing)
+    for kind in args.kinds:
+        if not osp.isfile(osp.join(args.masks, kind, 'list.txt')):
+            raise cli.UsageError(
+                f'{osp.join(args.masks, kind, "list.txt")} not found: run '
+                'tools/dataset_converters/make_fixed_masks.py')
+    # the work dir is this tool's own: it resumes what it finds there
+    cli.claim_dir(
+        work,
+        'compare',
+        overwrite=args.overwrite,
+        known=('results.json', 'table.md'))
     from mmengine.registry import init_default_scope
 
-    import mmedit_tmad  # noqa: F401
+    import mmedit_tmad  # noqa: F401  registers T-MAD and the baselines
     init_default_scope('mmagic')
-    methods = resolve_methods(args.methods, args.skip_missing)
     results, failed = [], []
     for name, path, label in methods:
         start = time.time()
@@ -697,4 +722,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from mmedit_tmad.utils import cli
+    sys.exit(cli.run(main))
