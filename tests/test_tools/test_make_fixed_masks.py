@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 import filecmp
 import json
+import os
 import os.path as osp
 
 import cv2
@@ -45,3 +46,37 @@ def test_buckets_hold_their_area(tmp_path):
     ys, xs = rect.nonzero()
     assert rect.sum() == (ys.ptp() + 1) * (xs.ptp() + 1)  # one rectangle
     assert 8 <= ys.ptp() + 1 <= 32 and 8 <= xs.ptp() + 1 <= 32
+
+
+def test_a_set_is_kept_or_replaced_only_when_asked(tmp_path, run_tool,
+                                                   run_main):
+    args = ['--out', tmp_path, '--size', '32', '--num', '3', '--kinds', 'rect']
+    assert run_main(make_fixed_masks.main, args).returncode == 0
+    rect = tmp_path / 'v1_32_s0' / 'rect'
+    stamp = {n: os.stat(rect / n).st_mtime_ns for n in os.listdir(rect)}
+    # the same arguments: the same set, kept as it is
+    run = run_main(make_fixed_masks.main, args)
+    assert run.returncode == 0 and 'kept' in run.stdout
+    assert {
+        n: os.stat(rect / n).st_mtime_ns
+        for n in os.listdir(rect)
+    } == stamp
+    # another set into the same folder: refused, then replaced on request
+    tool = osp.join('tools', 'dataset_converters', 'make_fixed_masks.py')
+    run = run_tool(tool, args[:-3] + ['4', '--kinds', 'rect'])
+    assert run.returncode == 2
+    assert run.error.startswith(
+        f'error: --out {tmp_path}/v1_32_s0 holds a mask set made with '
+        "{'generator_version': 1, 'size': 32, 'num': 3, 'seed': 0, "
+        "'kinds': ['rect']}; choose another --out or --version, or pass "
+        '--overwrite')
+    assert len((rect / 'list.txt').read_text().split()) == 3
+    run = run_main(make_fixed_masks.main,
+                   args[:-3] + ['4', '--kinds', 'rect', '--overwrite'])
+    assert run.returncode == 0
+    assert len((rect / 'list.txt').read_text().split()) == 4
+    # a folder of other files
+    (tmp_path / 'mine').mkdir()
+    (tmp_path / 'mine' / 'notes.txt').write_text('')
+    run = run_main(make_fixed_masks.main, args + ['--version', 'mine'])
+    assert run.returncode == 2 and 'no complete mask set' in run.error

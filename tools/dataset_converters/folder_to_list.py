@@ -7,8 +7,10 @@ For a user's own photos, Paris StreetView (``paris_train_original``,
 read as an absolute path): the output has one path per line, relative to
 the image folder, sorted.
 
-Every image is opened (``cv2.imread``) unless ``--no-check``; unreadable or
-missing files are listed in the error, or skipped with ``--skip-bad``.
+Every image is read completely unless ``--no-check``: missing, empty,
+truncated or corrupt files are listed in the error (with the reason), or
+skipped with ``--skip-bad``. An existing ``--out`` file is replaced only
+with ``--overwrite``, the ``--from-list`` file never.
 
 Usage:
     # a folder, recursively
@@ -24,15 +26,16 @@ import os
 import os.path as osp
 import sys
 
-import cv2
+from mmedit_tmad.utils import cli
+from mmedit_tmad.utils.image_io import ImageDecodeError, imread_checked
 
-IMG_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+IMG_EXTS = cli.IMG_EXTS
 
 
 def scan(folder: str) -> list:
     """Image files under ``folder``, relative, sorted."""
     if not osp.isdir(folder):
-        raise SystemExit(f'image folder {folder} does not exist')
+        raise cli.UsageError(f'image folder {folder} does not exist')
     found = []
     for root, _, files in os.walk(folder):
         for name in files:
@@ -44,21 +47,24 @@ def scan(folder: str) -> list:
 def read_list(path: str) -> list:
     """Paths of an official list: first token, leading '/' dropped."""
     if not osp.isfile(path):
-        raise SystemExit(f'list file {path} does not exist')
+        raise cli.UsageError(f'list file {path} does not exist')
     with open(path) as f:
         return [
             line.split()[0].lstrip('/') for line in f if line.strip()
         ]
 
 
-def check(folder: str, names: list) -> list:
-    """Names whose file is missing or cannot be decoded."""
-    bad = []
+def check(folder: str, names: list) -> dict:
+    """Names whose file is missing or does not decode completely, with
+    the reason (in the order of ``names``)."""
+    bad = {}
     for name in names:
-        path = osp.join(folder, name)
-        if not osp.isfile(path) or cv2.imread(path, cv2.IMREAD_UNCHANGED) \
-                is None:
-            bad.append(name)
+        try:
+            imread_checked(osp.join(folder, name))
+        except FileNotFoundError:
+            bad[name] = 'missing'
+        except ImageDecodeError as err:
+            bad[name] = str(err).split(': ', 1)[-1]
     return bad
 
 
@@ -72,31 +78,37 @@ def parse_args(argv=None):
     parser.add_argument(
         '--skip-bad', action='store_true',
         help='leave out unreadable files instead of failing')
+    cli.add_common_args(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> list:
     args = parse_args(argv)
+    if not osp.isdir(args.folder):
+        raise cli.UsageError(f'image folder {args.folder} does not exist')
+    cli.require_file(args.from_list, '--from-list')
+    cli.check_outputs([(args.out, '')],
+                      inputs=[args.from_list],
+                      overwrite=args.overwrite)
     names = read_list(args.from_list) if args.from_list else scan(args.folder)
     if not names:
-        raise SystemExit(f'no images found for {args.folder}')
+        raise cli.UsageError(f'no images found for {args.folder}')
     if not args.no_check:
         bad = check(args.folder, names)
         if bad and not args.skip_bad:
-            shown = '\n  '.join(bad[:20])
+            shown = '\n  '.join(f'{n} ({why})'
+                                for n, why in list(bad.items())[:20])
             more = f'\n  ... and {len(bad) - 20} more' if len(bad) > 20 \
                 else ''
             raise SystemExit(
                 f'{len(bad)} of {len(names)} images are missing or '
                 f'unreadable under {args.folder}:\n  {shown}{more}\n'
                 '(--skip-bad leaves them out)')
-        names = [n for n in names if n not in set(bad)]
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as f:
-        f.write(''.join(f'{n}\n' for n in names))
+        names = [n for n in names if n not in bad]
+    cli.write_text(args.out, ''.join(f'{n}\n' for n in names), args.overwrite)
     print(f'{args.out}: {len(names)} images')
     return names
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    sys.exit(cli.run(main))

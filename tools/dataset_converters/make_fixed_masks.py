@@ -20,6 +20,11 @@ depends only on (seed, kind, i, size): the same arguments give the same
 files on any machine. Evaluation pipelines read them with
 ``TMADLoadFixedMask(mask_list=.../list.txt)``.
 
+A set folder that exists already is kept as it is when ``meta.json`` shows
+the same arguments (the files would be the same), and refused otherwise
+unless ``--overwrite``: a set that methods were evaluated on is never
+replaced by another one silently.
+
 Usage:
     python tools/dataset_converters/make_fixed_masks.py --out data/masks \
         --size 256 --num 200 --seed 0
@@ -33,6 +38,8 @@ import zlib
 
 import cv2
 import numpy as np
+
+from mmedit_tmad.utils import cli
 
 #: Bump when the generation changes, so old sets are never silently mixed.
 GENERATOR_VERSION = 1
@@ -172,16 +179,58 @@ def parse_args(argv=None):
         '--version',
         default=None,
         help='sub-folder name (default: v<generator>_<size>_s<seed>)')
+    cli.add_common_args(parser)
     return parser.parse_args(argv)
+
+
+#: The entries of meta.json that decide the masks.
+SIGNATURE = ('generator_version', 'size', 'num', 'seed', 'kinds')
+
+
+def existing_set(out: str, args, overwrite: bool) -> bool:
+    """Whether ``out`` holds this very set already (then it is kept).
+
+    A folder with another set (or other files) is refused unless
+    ``overwrite`` (``cli.UsageError``).
+    """
+    if osp.exists(out) and not osp.isdir(out):
+        raise cli.UsageError(f'--out: {out} is a file; give a folder')
+    if not osp.isdir(out) or not os.listdir(out):
+        return False
+    meta_path = osp.join(out, 'meta.json')
+    want = dict(
+        generator_version=GENERATOR_VERSION,
+        size=args.size,
+        num=args.num,
+        seed=args.seed,
+        kinds=list(args.kinds))
+    have = None
+    if osp.isfile(meta_path):
+        with open(meta_path) as f:
+            meta = json.load(f)
+        have = {k: meta.get(k) for k in SIGNATURE}
+        have['kinds'] = list(meta.get('kinds', {}))
+        if have == want:
+            return not overwrite
+    if overwrite:
+        return False
+    what = f'a mask set made with {have}' if have else \
+        'files but no complete mask set (no meta.json)'
+    raise cli.UsageError(
+        f'--out {out} holds {what}; choose another --out or --version, or '
+        'pass --overwrite to replace it')
 
 
 def main(argv=None):
     args = parse_args(argv)
     if args.size < 16 or args.num < 1:
-        raise SystemExit('--size must be >= 16 and --num >= 1')
+        raise cli.UsageError('--size must be >= 16 and --num >= 1')
     version = args.version or \
         f'v{GENERATOR_VERSION}_{args.size}_s{args.seed}'
     out = osp.join(args.out, version)
+    if existing_set(out, args, args.overwrite):
+        print(f'{out}: this mask set exists already (same arguments): kept')
+        return out
     meta = build(out, args.size, args.num, args.seed, args.kinds)
     for kind, info in meta['kinds'].items():
         print(f'{out}/{kind}: {args.num} masks, mean hole '
@@ -190,4 +239,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    sys.exit(cli.run(main))
