@@ -359,8 +359,13 @@ class TMADInpaintor(OneStageInpaintor):
         if self.loss_percep is not None:
             losses['loss_percep'] = self.loss_percep(flat, gt_flat)
         if self.loss_pd is not None:
+            # the real set (T_c, p_gt) and the memory T are the target
+            # distribution, not something to move: no gradient through them
+            # (T_c would otherwise pass the critic's gradient to the
+            # retrieval through the straight-through one-hot)
             memory = self._critic(out['memory']['patches'])
-            real = self._critic(self._real_patches(out, gt_patches))
+            real = self._critic(
+                self._real_patches(out, gt_patches).detach())
             losses['loss_pd'] = self.loss_pd(
                 self._critic(patches), real, memory)
         if self.loss_patch_gan is not None:
@@ -415,6 +420,10 @@ class TMADInpaintor(OneStageInpaintor):
                                            gt_img, mask)
             log_vars['num_valid_memory'] = out['memory']['num_valid'].float(
             ).mean()
+            # L1 of the coarse cells p_s, beside loss_patch_l1: what PSNet
+            # gains over its input
+            log_vars['coarse_patch_l1'] = (out['cut']['patches'].detach() -
+                                           gt_patches).abs().mean()
         loss_g, log_g = self.parse_losses(losses)
         optim_wrapper['generator'].update_params(loss_g)
         log_vars.update(log_g)
