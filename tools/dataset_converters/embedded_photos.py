@@ -21,7 +21,7 @@ mate-backgrounds plasma-workspace-wallpapers``: ``/usr/share/backgrounds``,
 held out for ``val``.
 
 Usage:
-    python tools/dataset_converters/embedded_photos.py --out data/embedded \
+    python tools/dataset_converters/embedded_photos.py --out data/embedded_128 \
         --crop-size 128 [--extra-dir /usr/share/backgrounds ...]
 """
 import argparse
@@ -160,7 +160,10 @@ def build(out: str, crop_size: int, train_factors=(2, 3),
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--out', default='data/embedded', help='output dir')
+    parser.add_argument(
+        '--out',
+        help='output dir (default: data/embedded_<crop size>, where the '
+        'embedded configs read it)')
     parser.add_argument(
         '--crop-size', type=int, default=128, help='side of the crops')
     parser.add_argument(
@@ -174,6 +177,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.crop_size < 16:
         raise SystemExit(f'--crop-size must be >= 16, got {args.crop_size}')
+    if args.out is None:
+        args.out = osp.join('data', f'embedded_{args.crop_size}')
     counts = build(args.out, args.crop_size, extra_dirs=args.extra_dir)
     print(f'embedded photos in {args.out}: {counts["train"]} train and '
           f'{counts["val"]} val crops of {args.crop_size}x{args.crop_size}')
