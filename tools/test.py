@@ -16,6 +16,7 @@ from mmengine.runner import Runner
 
 from mmagic.utils import print_colored_log
 
+from mmedit_tmad.apis import check_checkpoint_file
 from mmedit_tmad.utils import (cli, setup_cpu_distributed,
                                teardown_distributed)
 
@@ -126,8 +127,9 @@ def parse_args(argv=None):
 
 
 def check_args(args) -> None:
-    """Config and checkpoint exist; ``--out`` is a new file of a known
-    format (or ``--overwrite``), not an input. Before anything is built."""
+    """Config and checkpoint exist, the checkpoint file is complete;
+    ``--out`` is a new file of a known format (or ``--overwrite``), not an
+    input. Before anything is built."""
     cli.require_file(args.config, 'config')
     if args.checkpoint is not None and args.checkpoint.lower() != 'none':
         cli.require_file(args.checkpoint, 'checkpoint')
@@ -139,6 +141,8 @@ def check_args(args) -> None:
         cli.check_outputs([(args.out, '')],
                           inputs=[args.config, args.checkpoint],
                           overwrite=args.overwrite)
+    if args.checkpoint is not None and args.checkpoint.lower() != 'none':
+        check_checkpoint_file(args.checkpoint)  # complete, before the run
 
 
 def write_metrics(metrics: dict, path: str, overwrite: bool) -> None:

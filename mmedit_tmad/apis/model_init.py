@@ -2,6 +2,7 @@
 """Build an inpainting model from a config for inference (mmagic's way)."""
 import copy
 import os.path as osp
+import zipfile
 from typing import Optional, Union
 
 import torch
@@ -35,6 +36,32 @@ def resolve_device(device: Union[str, torch.device]) -> torch.device:
     return dev
 
 
+def check_checkpoint_file(path: str) -> None:
+    """A checkpoint file that ``torch.load`` can read, without reading it.
+
+    torch saves a zip archive (since 1.6), whose directory is at its end: a
+    truncated file has none. A file of the legacy format (a pickle) passes.
+    Without this, torch fails with 'PytorchStreamReader failed reading zip
+    archive', an ``EOFError`` without a message or a ``KeyError`` of a
+    byte value, none of which names the file.
+
+    Raises:
+        FileNotFoundError: No file at ``path``.
+        OSError: An empty, truncated or foreign file, named.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'checkpoint not found: {path}')
+    size = osp.getsize(path)
+    with open(path, 'rb') as f:
+        head = f.read(4)
+    if zipfile.is_zipfile(path) or head[:1] == b'\x80':  # zip, or pickle
+        return
+    why = 'empty file' if size == 0 else \
+        'truncated (the zip archive has no directory)' if \
+        head == b'PK\x03\x04' else 'not a checkpoint saved by torch'
+    raise OSError(f'cannot load checkpoint {path} ({size} bytes): {why}')
+
+
 def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
                device: Union[str, torch.device] = 'cpu',
@@ -45,7 +72,8 @@ def init_model(config: Union[str, Config],
     device is the CPU; training-only parts that need files (the VGG-19
     weights of ``loss_percep``) are left out of a ``TMADInpaintor``; the
     checkpoint must match the model (missing or unexpected weights raise a
-    ValueError naming them, a missing file a FileNotFoundError). A T-MAD
+    ValueError naming them, a missing file a FileNotFoundError, an empty,
+    truncated or foreign file an OSError naming it). A T-MAD
     checkpoint saved in phase 1 keeps its iteration count, so the model
     returns the coarse result, as in testing.
 
@@ -85,8 +113,7 @@ def init_model(config: Union[str, Config],
                 dropped.append(key)
     model = MODELS.build(model_cfg)
     if checkpoint is not None:
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        check_checkpoint_file(checkpoint)
         ckpt = _load_checkpoint(checkpoint, map_location='cpu')
         state = ckpt.get('state_dict', ckpt)
         state = {

@@ -5,7 +5,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmedit_tmad.apis import init_model, resolve_device
+from mmedit_tmad.apis import check_checkpoint_file, init_model, resolve_device
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TEST_CFG = osp.join(ROOT, 'tests', 'configs', 'tmad_test.py')
@@ -51,3 +51,26 @@ def test_bad_config_checkpoint_and_device(tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match='CUDA is not available'):
             init_model(TEST_CFG, device='cuda')
+
+
+@pytest.mark.parametrize('kind', ['truncated', 'empty', 'text'])
+def test_broken_checkpoint_file_is_named(tmp_path, kind):
+    """torch alone fails without naming the file ('failed finding central
+    directory', an EOFError without a message, KeyError: 101)."""
+    good = tmp_path / 'good.pth'
+    torch.save(dict(state_dict=init_model(TEST_CFG).state_dict()), good)
+    content = good.read_bytes()
+    content = dict(
+        truncated=content[:len(content) // 2], empty=b'', text=b'hello')[kind]
+    path = tmp_path / f'{kind}.pth'
+    path.write_bytes(content)
+    with pytest.raises(
+            OSError,
+            match=f'cannot load checkpoint {path} '
+            rf'\({len(content)} bytes\)'):
+        init_model(TEST_CFG, str(path))
+    # the legacy (pickle) format is not rejected by the check
+    legacy = tmp_path / 'legacy.pth'
+    torch.save(
+        dict(state_dict={}), legacy, _use_new_zipfile_serialization=False)
+    check_checkpoint_file(str(legacy))

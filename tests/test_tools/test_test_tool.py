@@ -98,6 +98,14 @@ def test_out_is_checked_before_the_run(run_tool, run_main, tmp_path,
         run = run_main(_tool().main, args + ['--work-dir', tmp_path])
         assert run.returncode == 2 and message in run.error
     assert old.read_text() == '{"PSNR": 30.0}'
+    # a truncated checkpoint is named (torch does not name it)
+    cut = tmp_path / 'cut.pth'
+    torch.save(dict(state_dict=torch.nn.Conv2d(3, 3, 3).state_dict()), cut)
+    cut.write_bytes(cut.read_bytes()[:200])
+    run = run_main(_tool().main, [TELEA, cut, '--work-dir', tmp_path])
+    assert run.returncode == 1
+    assert run.error == f'error: cannot load checkpoint {cut} (200 bytes): ' \
+        'truncated (the zip archive has no directory)'
 
 
 @pytest.fixture
