@@ -4,7 +4,8 @@
 1. cuts the embedded photos (shipped by scikit-image, scikit-learn and
    matplotlib; no download) into crops, whole photos held out for
    evaluation, and writes fixed, seeded evaluation masks;
-2. evaluates a naive fill (mean colour) and the untrained model on them;
+2. evaluates the classical fills (mean colour, OpenCV's Telea, PatchMatch)
+   and the untrained model on them;
 3. trains T-MAD (phase 1: coarse net, then phase 2: everything jointly)
    with mmengine's Runner, progress and ETA in the log;
 4. evaluates the trained model on the same masks and writes
@@ -13,6 +14,7 @@
 
 Usage:
     python tools/demo.py [--config CFG] [--work-dir DIR] [--iters N]
+        [--seed S]
 """
 import argparse
 import copy
@@ -52,6 +54,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--coarse-iters', type=int, help='iterations of phase 1')
     parser.add_argument('--num-grid', type=int, default=6)
+    parser.add_argument(
+        '--seed', type=int, help='training seed (default: the config\'s)')
     return parser.parse_args(argv)
 
 
@@ -158,6 +162,8 @@ def main(argv=None):
         cfg.default_hooks.checkpoint.interval = args.iters
     if args.coarse_iters is not None:
         cfg.model.train_cfg.coarse_iters = args.coarse_iters
+    if args.seed is not None:
+        cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
     iters = cfg.train_cfg.max_iters
     coarse = cfg.model.train_cfg.coarse_iters
     cfg.param_scheduler.periods = [coarse, max(iters - coarse, 1)]
@@ -167,14 +173,17 @@ def main(argv=None):
     prepare(cfg, args.data)
 
     rows = {}
-    naive = copy.deepcopy(cfg)
-    naive.model = dict(
-        type='MeanFillInpaintor',
-        data_preprocessor=cfg.model.data_preprocessor)
-    naive.train_dataloader = naive.train_cfg = naive.optim_wrapper = None
-    naive.param_scheduler = None
-    naive.work_dir = osp.join(args.work_dir, 'mean_fill')
-    rows['mean-colour fill'] = _test(Runner.from_cfg(naive))
+    classical = [('mean-colour fill', dict(type='MeanFillInpaintor')),
+                 ('OpenCV Telea', dict(type='TeleaInpaintor', radius=3.)),
+                 ('PatchMatch', dict(type='PatchMatchInpaintor'))]
+    for name, model in classical:
+        base = copy.deepcopy(cfg)
+        base.model = dict(
+            model, data_preprocessor=cfg.model.data_preprocessor)
+        base.train_dataloader = base.train_cfg = base.optim_wrapper = None
+        base.param_scheduler = None
+        base.work_dir = osp.join(args.work_dir, model['type'])
+        rows[name] = _test(Runner.from_cfg(base))
 
     runner = Runner.from_cfg(cfg)
     rows['T-MAD, untrained'] = _test(runner)
@@ -187,7 +196,8 @@ def main(argv=None):
     with open(osp.join(args.work_dir, 'metrics.md'), 'w') as f:
         f.write(f'Held-out embedded photos, {cfg.input_shape[0]}x'
                 f'{cfg.input_shape[1]}, fixed rectangular holes '
-                f'(v1, seed 0).\n\n{text}\n')
+                f'(v1, seed 0); training seed '
+                f'{cfg.get("randomness", {}).get("seed")}.\n\n{text}\n')
     print(f'\n{text}\n')
     print(f'metrics: {osp.join(args.work_dir, "metrics.md")}; '
           f'total time {(time.time() - start) / 60:.1f} min')
