@@ -17,10 +17,11 @@ implementation behind the data pipeline (``TMADLoadImageFromFile``,
 ``TMADLoadFixedMask``), the inference API (``mmedit_tmad.apis``) and the
 command-line tools.
 
-JPEG and PNG files are checked for completeness from their structure before
-decoding (a JPEG must reach its end-of-image marker, a PNG its ``IEND``
-chunk); other formats must decode (OpenCV rejects truncated BMP, TIFF and
-WebP files).
+JPEG, PNG, BMP and WebP files are checked for completeness from their
+structure before decoding (a JPEG must reach its end-of-image marker, a PNG
+its ``IEND`` chunk, a BMP or WebP file the size its header states; OpenCV
+would print a log line for some of them); every file must decode (OpenCV
+rejects a truncated TIFF file).
 """
 import os.path as osp
 import re
@@ -90,12 +91,20 @@ def _png_problem(data: bytes) -> Optional[str]:
     return 'truncated: the PNG data ends before its IEND chunk'
 
 
+def _sized_problem(data: bytes, size: int, kind: str) -> Optional[str]:
+    """A file shorter than the size its header states."""
+    if size and len(data) < size:
+        return (f'truncated: the {kind} data ends at byte {len(data)} of '
+                f'{size}')
+    return None
+
+
 def image_file_problem(data: bytes) -> Optional[str]:
     """What is wrong with the bytes of an image file, from its structure.
 
     Only what can be told without decoding: an empty file, a JPEG or PNG
-    that ends early. Returns None when nothing is found (the file may still
-    fail to decode).
+    that ends early, a BMP or WebP file shorter than its header states.
+    Returns None when nothing is found (the file may still fail to decode).
 
     Args:
         data (bytes): The whole file.
@@ -109,6 +118,11 @@ def image_file_problem(data: bytes) -> Optional[str]:
         return _jpeg_problem(data)
     if data.startswith(_PNG_SIGNATURE):
         return _png_problem(data)
+    if data.startswith(b'BM') and len(data) >= 6:  # file size at 2..5
+        return _sized_problem(data, int.from_bytes(data[2:6], 'little'), 'BMP')
+    if data.startswith(b'RIFF') and data[8:12] == b'WEBP':  # RIFF size + 8
+        return _sized_problem(data,
+                              int.from_bytes(data[4:8], 'little') + 8, 'WebP')
     return None
 
 
