@@ -4,6 +4,7 @@ import os.path as osp
 
 import cv2
 import embedded_photos
+import numpy as np
 import pytest
 
 
@@ -41,7 +42,7 @@ def test_grey_and_rgba_become_bgr(tmp_path):
 def test_unreadable_file_is_a_clear_error(tmp_path):
     bad = tmp_path / 'bad.png'
     bad.write_bytes(b'not an image')
-    with pytest.raises(SystemExit, match='cannot read image'):
+    with pytest.raises(OSError, match=f'cannot decode image file {bad}'):
         embedded_photos.read_color(str(bad))
 
 
@@ -67,3 +68,50 @@ def test_extra_dir_adds_photos(tmp_path):
     with pytest.raises(SystemExit, match='does not exist'):
         embedded_photos.build(str(tmp_path / 'c'), 32,
                               extra_dirs=[str(tmp_path / 'none')])
+
+
+TOOL = osp.join('tools', 'dataset_converters', 'embedded_photos.py')
+
+
+def test_out_is_the_tools_own(tmp_path, run_tool, run_main):
+    """A folder of other files, or of another build, is refused; the same
+    build is kept; the crops never land in a folder of photos."""
+    photos = tmp_path / 'wallpapers'
+    photos.mkdir()
+    cv2.imwrite(str(photos / 'wall.png'), np.full((40, 60, 3), 90, np.uint8))
+    run = run_tool(TOOL, [
+        '--out', photos / 'crops', '--crop-size', '16', '--extra-dir', photos,
+        '--overwrite'
+    ])
+    assert run.returncode == 2
+    assert run.error == f'error: --out {photos}/crops overlaps --extra-dir ' \
+        f'{photos}: the crops would be read as photos by the next build; ' \
+        'choose another --out'
+    assert sorted(os.listdir(photos)) == ['wall.png']
+    run = run_main(embedded_photos.main,
+                   ['--out', photos, '--crop-size', '16'])
+    assert run.returncode == 2 and 'holds files that embedded_photos did ' \
+        'not make' in run.error
+    out = tmp_path / 'crops'
+    assert run_main(embedded_photos.main,
+                    ['--out', out, '--crop-size', '16']).returncode == 0
+    stamp = os.stat(out / 'meta' / 'train.txt').st_mtime_ns
+    run = run_main(embedded_photos.main, ['--out', out, '--crop-size', '16'])
+    assert run.returncode == 0 and 'kept' in run.stdout
+    assert os.stat(out / 'meta' / 'train.txt').st_mtime_ns == stamp
+    run = run_main(embedded_photos.main, ['--out', out, '--crop-size', '24'])
+    assert run.returncode == 2 and 'with other arguments' in run.error
+
+
+def test_truncated_photo_is_named_before_any_crop(tmp_path, run_tool):
+    photos = tmp_path / 'wallpapers'
+    photos.mkdir()
+    jpg = cv2.imencode('.jpg', np.full((80, 120, 3), 90, np.uint8))[1]
+    (photos / 'cut.jpg').write_bytes(jpg.tobytes()[:len(jpg) // 2])
+    out = tmp_path / 'crops'
+    run = run_tool(TOOL,
+                   ['--out', out, '--crop-size', '16', '--extra-dir', photos])
+    assert run.returncode == 1 and 'Traceback' not in run.stderr
+    assert run.stderr.splitlines()[-1].startswith(
+        f'error: cannot decode image file {photos}/cut.jpg')
+    assert not (out / 'train').exists() and not (out / 'meta').exists()

@@ -20,6 +20,13 @@ mate-backgrounds plasma-workspace-wallpapers``: ``/usr/share/backgrounds``,
 ``/usr/share/wallpapers``); every fifth of those photos (sorted by path) is
 held out for ``val``.
 
+The output folder is the tool's own (marked by ``.embedded_photos.json``
+with the arguments): a folder built with the same arguments is kept as it
+is, a folder of other files (or built with other arguments) is refused
+unless ``--overwrite``, and ``--out`` may not overlap an ``--extra-dir``
+(the crops would be read as photos by the next build). A photo that does
+not decode completely is an error naming it.
+
 Usage:
     python tools/dataset_converters/embedded_photos.py --out data/embedded_128 \
         --crop-size 128 [--extra-dir /usr/share/backgrounds ...]
@@ -32,6 +39,9 @@ import sys
 
 import cv2
 import numpy as np
+
+from mmedit_tmad.utils import cli
+from mmedit_tmad.utils.image_io import imread_checked
 
 # (package, path inside the package, split). Grey textures are kept: the
 # texture memory is exactly what they exercise.
@@ -69,10 +79,12 @@ def package_file(package: str, relpath: str) -> str:
 
 
 def read_color(path: str) -> np.ndarray:
-    """Read an image as 3-channel uint8 BGR (grey is replicated)."""
-    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise SystemExit(f'cannot read image {path}')
+    """Read an image as 3-channel uint8 BGR (grey is replicated).
+
+    An empty, truncated or corrupt file is an ``ImageDecodeError`` naming
+    it.
+    """
+    img = imread_checked(path, flag='unchanged')
     if img.dtype != np.uint8:
         img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(
             np.uint8)
@@ -112,14 +124,14 @@ def extra_sources(dirs) -> list:
     found = []
     for d in dirs or []:
         if not osp.isdir(d):
-            raise SystemExit(f'--extra-dir {d} does not exist')
+            raise cli.UsageError(f'--extra-dir {d} does not exist')
         for root, _, files in os.walk(d):
             found += [
                 osp.join(root, f) for f in files
                 if f.lower().endswith(IMG_EXTS)
             ]
     if dirs and not found:
-        raise SystemExit(f'no images under {", ".join(dirs)}')
+        raise cli.UsageError(f'no images under {", ".join(dirs)}')
     found.sort()
     return [(path, f'extra{i:04d}_' +
              osp.splitext(osp.basename(path))[0].replace(' ', '-'),
@@ -127,21 +139,60 @@ def extra_sources(dirs) -> list:
             for i, path in enumerate(found)]
 
 
-def build(out: str, crop_size: int, train_factors=(2, 3),
-          train_stride: int = None, extra_dirs=None) -> dict:
+def _counts(out: str):
+    """Counts per split of a complete build (its lists), else None."""
+    counts = {}
+    for split in ('train', 'val'):
+        path = osp.join(out, 'meta', f'{split}.txt')
+        if not osp.isfile(path):
+            return None
+        with open(path) as f:
+            counts[split] = sum(1 for line in f if line.strip())
+    return counts
+
+
+def build(out: str,
+          crop_size: int,
+          train_factors=(2, 3),
+          train_stride: int = None,
+          extra_dirs=None,
+          overwrite: bool = False) -> dict:
     """Write the crops and annotation lists; return the counts per split.
 
     Training photos are cut at each shorter-side factor in ``train_factors``
     into overlapping crops every ``train_stride`` pixels (default
     ``crop_size // 4``: many, differently placed and scaled crops from few
     photos); held-out photos into a non-overlapping grid at factor 2.
+
+    ``out`` must be new, empty or built by this function with the same
+    arguments (then it is kept as it is, unless ``overwrite``); a folder of
+    other files is refused unless ``overwrite``, a folder overlapping one
+    of ``extra_dirs`` always (``cli.UsageError``).
     """
     train_stride = train_stride or max(crop_size // 4, 1)
+    for d in extra_dirs or []:
+        if osp.isdir(d) and (cli.is_inside(out, d) or cli.is_inside(d, out)):
+            raise cli.UsageError(
+                f'--out {out} overlaps --extra-dir {d}: the crops would be '
+                'read as photos by the next build; choose another --out')
+    extra = extra_sources(extra_dirs)
+    sources = [(package_file(pkg, rel), osp.splitext(
+        osp.basename(rel))[0], split) for pkg, rel, split in SOURCES] + extra
+    signature = dict(
+        crop_size=crop_size,
+        train_factors=list(train_factors),
+        train_stride=train_stride,
+        extra_dirs=[osp.abspath(d) for d in extra_dirs or []])
+    state = cli.claim_dir(out, 'embedded_photos', signature, overwrite,
+                          '--out')
+    if state == 'same' and not overwrite and _counts(out) is not None:
+        print(f'{out} holds these crops already (same arguments): kept')
+        return _counts(out)
+    for path, _, _ in extra:  # the user's photos complete before any crop
+        read_color(path)
     lists = {'train': [], 'val': []}
     os.makedirs(osp.join(out, 'meta'), exist_ok=True)
-    sources = [(package_file(pkg, rel), osp.splitext(osp.basename(rel))[0],
-                split) for pkg, rel, split in SOURCES]
-    for path, name, split in sources + extra_sources(extra_dirs):
+    for path, name, split in sources:
         img = read_color(path)
         os.makedirs(osp.join(out, split), exist_ok=True)
         factors = train_factors if split == 'train' else (2, )
@@ -152,9 +203,12 @@ def build(out: str, crop_size: int, train_factors=(2, 3),
                 fname = f'{tag}_{r}_{c}.png'
                 cv2.imwrite(osp.join(out, split, fname), tile)
                 lists[split].append(fname)
+    # the lists last: a build that stopped early has none
     for split, names in lists.items():
-        with open(osp.join(out, 'meta', f'{split}.txt'), 'w') as f:
-            f.write(''.join(f'{n}\n' for n in sorted(names)))
+        cli.write_text(
+            osp.join(out, 'meta', f'{split}.txt'),
+            ''.join(f'{n}\n' for n in sorted(names)),
+            overwrite=True)
     return {k: len(v) for k, v in lists.items()}
 
 
@@ -170,19 +224,25 @@ def parse_args(argv=None):
         '--extra-dir',
         action='append',
         help='more photos (e.g. /usr/share/backgrounds); repeatable')
+    cli.add_common_args(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     if args.crop_size < 16:
-        raise SystemExit(f'--crop-size must be >= 16, got {args.crop_size}')
+        raise cli.UsageError(
+            f'--crop-size must be >= 16, got {args.crop_size}')
     if args.out is None:
         args.out = osp.join('data', f'embedded_{args.crop_size}')
-    counts = build(args.out, args.crop_size, extra_dirs=args.extra_dir)
+    counts = build(
+        args.out,
+        args.crop_size,
+        extra_dirs=args.extra_dir,
+        overwrite=args.overwrite)
     print(f'embedded photos in {args.out}: {counts["train"]} train and '
           f'{counts["val"]} val crops of {args.crop_size}x{args.crop_size}')
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(cli.run(main))
