@@ -12,6 +12,10 @@
    ``metrics.md`` and ``grid.png`` (input | coarse | retrieved patches |
    output | ground truth) to the work dir.
 
+The work dir is the demo's own (marked by ``.demo.json``): a second run
+writes over its earlier results, a folder of other files is refused unless
+``--overwrite``.
+
 Usage:
     python tools/demo.py [--config CFG] [--work-dir DIR] [--iters N]
         [--seed S]
@@ -22,6 +26,10 @@ import os.path as osp
 import sys
 import time
 
+# mmedit_tmad first: importing it registers the T-MAD modules and hides
+# the warnings that the host's dependencies raise about their own code
+import mmedit_tmad  # noqa: F401  # isort:skip
+
 import cv2
 import numpy as np
 import torch
@@ -29,9 +37,9 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-import mmedit_tmad  # noqa: F401
 from mmedit_tmad.models.editors.tmad.tmad_texture_memory import \
     gather_cells
+from mmedit_tmad.utils import cli
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
@@ -56,6 +64,7 @@ def parse_args(argv=None):
     parser.add_argument('--num-grid', type=int, default=6)
     parser.add_argument(
         '--seed', type=int, help='training seed (default: the config\'s)')
+    cli.add_common_args(parser)
     return parser.parse_args(argv)
 
 
@@ -155,6 +164,12 @@ def table(rows: dict) -> str:
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
+    cli.require_file(args.config, '--config')
+    cli.claim_dir(
+        args.work_dir,
+        'demo',
+        overwrite=args.overwrite,
+        known=('metrics.md', 'grid.png'))
     cfg = Config.fromfile(args.config)
     cfg.work_dir = args.work_dir
     if args.iters is not None:
@@ -204,4 +219,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli.run(main))
