@@ -62,7 +62,7 @@ class TMADUpBlock(nn.Module):
         out_channels (int): Output channels.
         act_cfg (dict): Activation config. Default: LeakyReLU(0.2).
         upsample (bool): Upsample x2 with CARAFE first. ``False`` gives the
-            width-changing conv pair without a resize. Default: True.
+            conv pair alone, without a resize. Default: True.
         carafe_cfg (dict, optional): Extra arguments of
             :class:`TMADCARAFEPack` (``up_kernel``, ``compressed_channels``,
             ...). Default: None (mmcv's defaults).

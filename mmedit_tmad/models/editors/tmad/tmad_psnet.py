@@ -33,9 +33,9 @@ class TMADPSNet(BaseModule):
     ``k_p x k_p`` patch. Here the backbone features (``3k_p/4`` wide) are
     centre-cropped to the cell (``k_p/4``) after the residual blocks -- the
     context has informed them through the receptive field -- and two CARAFE
-    up-blocks restore ``k_p``; the third up-block is a width-changing conv
-    pair without a resize, as the authors' ``PGUpsampleBlock(interpolation=
-    None)``. Cropping before decoding also saves the 9x cost of decoding the
+    up-blocks restore ``k_p``; the third up-block is a conv pair without a
+    resize that keeps the width (``c -> c``), as the authors'
+    ``PGUpsampleBlock(interpolation=None)``. Cropping before decoding also saves the 9x cost of decoding the
     whole context.
 
     **Pyramid skips.** The texture encoder's ``k_p/4`` output and its
