@@ -66,7 +66,7 @@ model = dict(
 
 # The paper gives no optimiser settings. Adam 1e-4 as mmagic's DeepFill;
 # beta1 0.9: with beta1 0.5 the normalisation-free nets trained erratically
-# in our CPU runs (see README, "Training notes").
+# in our CPU runs (see configs/tmad/README.md, "Training notes").
 optim_wrapper = dict(
     constructor='MultiOptimWrapperConstructor',
     generator=dict(
