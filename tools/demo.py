@@ -93,10 +93,11 @@ def prepare(cfg: Config, data: str) -> None:
     if not osp.isfile(osp.join(photos, 'meta', 'val.txt')):
         counts = embedded_photos.build(photos, size)
         print(f'embedded photos: {counts} crops of {size}x{size}')
-    masks = make_fixed_masks.main([
-        '--out', osp.join(data, 'masks'), '--size',
-        str(size), '--num', '64', '--kinds', 'rect'
-    ])
+    # the default set of make_fixed_masks.py (the one tools/test.py and
+    # compare.py read); the demo evaluates on its rect masks
+    masks = make_fixed_masks.main(
+        ['--out', osp.join(data, 'masks'), '--size',
+         str(size)])
     for key in ('train_dataloader', 'test_dataloader'):
         cfg[key].dataset.data_root = photos
         for t in cfg[key].dataset.pipeline:
