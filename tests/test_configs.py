@@ -126,3 +126,16 @@ def test_paper_dataset_configs_build(name, prefix_key, tmp_path):
         if key == 'val_dataloader':  # the same hole every time
             again = dataset[0]['data_samples'].mask
             assert (again == mask).all()
+
+
+@pytest.mark.parametrize(
+    'path', [p for p in CONFIGS if '/configs/' in p and '/tests/' not in p],
+    ids=osp.basename)
+def test_evaluators_report_the_paper_columns(path):
+    """Tab.III's columns: hole l1, PSNR, SSIM and TV, for every config."""
+    cfg = Config.fromfile(path)
+    for key in ('val_evaluator', 'test_evaluator'):
+        if cfg.get(key) is None:
+            continue
+        types = {e['type'] for e in cfg[key]}
+        assert {'MAE', 'PSNR', 'SSIM', 'TMADTV'} <= types, (key, types)
