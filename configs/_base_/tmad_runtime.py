@@ -31,3 +31,13 @@ model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
 # or in a config:
 #   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
 #                                   dict(type='TensorboardVisBackend')])
+
+# Tab.III's columns: l1 (hole, x100), PSNR, SSIM, TV; configs whose dataset
+# base evaluates less take it with `val_evaluator = {{_base_.tmad_metrics}}`.
+# FID: add dict(type='TMADTransFID', inception_path=...) (local weights).
+tmad_metrics = [
+    dict(type='MAE', mask_key='mask', scaling=100),
+    dict(type='PSNR'),
+    dict(type='SSIM'),
+    dict(type='TMADTV'),
+]

@@ -53,12 +53,6 @@ param_scheduler = dict(periods=[
 ])
 default_hooks = dict(checkpoint=dict(interval=10000))
 
-# Tab.III's columns: l1 (hole, x100), PSNR, SSIM, TV. FID: add
-# dict(type='TMADTransFID', inception_path=...) with local Inception weights.
-val_evaluator = [
-    dict(type='MAE', mask_key='mask', scaling=100),
-    dict(type='PSNR'),
-    dict(type='SSIM'),
-    dict(type='TMADTV'),
-]
+# Tab.III's columns (mmagic's dataset config has no TV)
+val_evaluator = {{_base_.tmad_metrics}}
 test_evaluator = val_evaluator
