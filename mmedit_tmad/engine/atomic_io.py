@@ -18,18 +18,17 @@ from typing import Union
 
 from mmengine.fileio import LocalBackend, register_backend
 
-__all__ = ['atomic_write', 'TMADAtomicLocalBackend']
+__all__ = ['atomic_write', 'write_temp', 'TMADAtomicLocalBackend']
 
 
-def atomic_write(filepath: Union[str, Path], data: Union[bytes, str]) -> None:
-    """Write ``data`` to ``filepath`` atomically.
+def write_temp(filepath: Union[str, Path], data: Union[bytes, str]) -> str:
+    """Write ``data`` to a new temporary file beside ``filepath``.
 
-    The temporary file (``.<name>.<random>.tmp`` in the same directory) is
-    removed if anything fails before the final ``os.replace``.
+    The file (``.<name>.<random>.tmp`` in the same directory) is flushed to
+    disk; it is the caller's to move into place or remove.
 
-    Args:
-        filepath (str | Path): The final path.
-        data (bytes | str): The content (str is written as UTF-8).
+    Returns:
+        str: The temporary file's path.
     """
     filepath = str(filepath)
     if isinstance(data, str):
@@ -43,6 +42,26 @@ def atomic_write(filepath: Union[str, Path], data: Union[bytes, str]) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+    except BaseException:
+        os.remove(tmp)
+        raise
+    return tmp
+
+
+def atomic_write(filepath: Union[str, Path], data: Union[bytes, str]) -> None:
+    """Write ``data`` to ``filepath`` atomically.
+
+    The temporary file (:func:`write_temp`) is removed if anything fails
+    before the final ``os.replace``.
+
+    Args:
+        filepath (str | Path): The final path.
+        data (bytes | str): The content (str is written as UTF-8).
+    """
+    filepath = str(filepath)
+    folder = osp.dirname(osp.abspath(filepath))
+    tmp = write_temp(filepath, data)
+    try:
         os.replace(tmp, filepath)
     except BaseException:
         if osp.exists(tmp):

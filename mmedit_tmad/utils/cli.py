@@ -25,7 +25,6 @@ import os
 import os.path as osp
 import re
 import sys
-import tempfile
 import traceback
 import warnings
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
@@ -390,16 +389,14 @@ def write_bytes(path: str, data: bytes, overwrite: bool = False) -> None:
         data (bytes): Its content.
         overwrite (bool): Replace an existing file. Default: False.
     """
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
+    # imported here: mmedit_tmad.engine imports the host, which this
+    # module must not do before its warning filter is in place
+    from mmedit_tmad.engine.atomic_io import atomic_write, write_temp
+    if overwrite:
+        atomic_write(path, data)
+        return
+    tmp = write_temp(path, data)
     try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        if overwrite:
-            os.replace(tmp, path)
-            return
         try:
             os.link(tmp, path)  # fails if the name exists: no replacement
         except FileExistsError:
