@@ -75,3 +75,25 @@ def unbuildable_config(tmp_path_factory):
     path.write_text(f"_base_ = ['{tiny}']\n"
                     "model = dict(_delete_=True, type='NoSuchModel')\n")
     return str(path)
+
+
+def _write_ok_and_truncated(root, split: str) -> None:
+    """``root/split/ok.png`` (a 32x32 photo) and ``root/split/cut.jpg`` (a
+    JPEG cut in half), with an empty ``root/meta``, for broken lists."""
+    import cv2
+    import numpy as np
+    from skimage import data
+    os.makedirs(osp.join(root, split))
+    os.makedirs(osp.join(root, 'meta'))
+    photo = data.coffee()[:32, :32, ::-1]
+    cv2.imwrite(osp.join(root, split, 'ok.png'), photo)
+    jpg = cv2.imencode('.jpg', np.tile(photo, (4, 4, 1)))[1].tobytes()
+    with open(osp.join(root, split, 'cut.jpg'), 'wb') as f:
+        f.write(jpg[:len(jpg) // 2])
+
+
+@pytest.fixture
+def write_ok_and_truncated():
+    """``f(root, split)``: a photo and a truncated JPEG under ``root/split``
+    (see :func:`_write_ok_and_truncated`)."""
+    return _write_ok_and_truncated

@@ -8,11 +8,8 @@ import os.path as osp
 import subprocess
 import sys
 
-import cv2
-import numpy as np
 import pytest
 import torch
-from skimage import data
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -109,17 +106,12 @@ def test_out_is_checked_before_the_run(run_tool, run_main, tmp_path,
 
 
 @pytest.fixture
-def broken_list(tmp_path):
+def broken_list(tmp_path, write_ok_and_truncated):
     """A held-out list naming a photo, a truncated JPEG and a missing file,
     with a fixed 32x32 mask set."""
     import make_fixed_masks
     root = tmp_path / 'data'
-    os.makedirs(root / 'val')
-    os.makedirs(root / 'meta')
-    photo = data.coffee()[:32, :32, ::-1]
-    cv2.imwrite(str(root / 'val' / 'ok.png'), photo)
-    jpg = cv2.imencode('.jpg', np.tile(photo, (4, 4, 1)))[1].tobytes()
-    (root / 'val' / 'cut.jpg').write_bytes(jpg[:len(jpg) // 2])
+    write_ok_and_truncated(root, 'val')
     masks = make_fixed_masks.main([
         '--out',
         str(tmp_path / 'masks'), '--size', '32', '--num', '2', '--kinds',

@@ -8,10 +8,7 @@ import os.path as osp
 import subprocess
 import sys
 
-import cv2
-import numpy as np
 import pytest
-from skimage import data
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TEST_CFG = osp.join(ROOT, 'tests', 'configs', 'tmad_coarse_test.py')
@@ -57,16 +54,12 @@ def test_train_then_test(tmp_path, embedded_32):
 @pytest.mark.parametrize('listed, workers', [('missing.png', 0),
                                              ('cut.jpg', 0), ('cut.jpg', 1)])
 def test_broken_annotation_list_names_the_file(run_tool, tmp_path, listed,
-                                               workers):
+                                               workers,
+                                               write_ok_and_truncated):
     """A training list naming a missing or truncated file: an error line
     naming it (also from a DataLoader worker process), exit code 1."""
     root = tmp_path / 'data'
-    os.makedirs(root / 'train')
-    os.makedirs(root / 'meta')
-    photo = data.coffee()[:32, :32, ::-1]
-    cv2.imwrite(str(root / 'train' / 'ok.png'), photo)
-    jpg = cv2.imencode('.jpg', np.tile(photo, (4, 4, 1)))[1].tobytes()
-    (root / 'train' / 'cut.jpg').write_bytes(jpg[:len(jpg) // 2])
+    write_ok_and_truncated(root, 'train')
     (root / 'meta' / 'train.txt').write_text(f'ok.png\n{listed}\n')
     run = run_tool('tools/train.py', [
         TEST_CFG, '--work-dir', tmp_path / 'work', '--cfg-options',
