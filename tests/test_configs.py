@@ -129,7 +129,8 @@ def test_paper_dataset_configs_build(name, prefix_key, tmp_path):
 
 
 @pytest.mark.parametrize(
-    'path', [p for p in CONFIGS if '/configs/' in p and '/tests/' not in p],
+    'path',
+    [p for p in CONFIGS if '/configs/' in p and '/tests/' not in p],
     ids=osp.basename)
 def test_evaluators_report_the_paper_columns(path):
     """Tab.III's columns: hole l1, PSNR, SSIM and TV, for every config."""

@@ -28,8 +28,9 @@ class TMADCoarseNet(BaseModule):
     not state ``c``; the authors' code used ``channel_factor=16``, which with
     these block counts gives a generator (coarse net, retrieval, PSNet) of
     3.618M parameters against the paper's 3.9M (c=17 would be needed for
-    3.9M; c=20 already gives 5.2M). The dilation of the residual blocks is not given either; the
-    authors' code and EdgeConnect [18] use 2 in every block.
+    3.9M; c=20 already gives 5.2M). The dilation of the residual blocks is
+    not given either; the authors' code and EdgeConnect [18] use 2 in every
+    block.
 
     The network returns the raw estimate ``I_s``; compositing
     ``Î_s = I_s * M + I_m * (1 - M)`` is the caller's step (mmagic's

@@ -35,8 +35,8 @@ class TMADPSNet(BaseModule):
     context has informed them through the receptive field -- and two CARAFE
     up-blocks restore ``k_p``; the third up-block is a conv pair without a
     resize that keeps the width (``c -> c``), as the authors'
-    ``PGUpsampleBlock(interpolation=None)``. Cropping before decoding also saves the 9x cost of decoding the
-    whole context.
+    ``PGUpsampleBlock(interpolation=None)``. Cropping before decoding also
+    saves the 9x cost of decoding the whole context.
 
     **Pyramid skips.** The texture encoder's ``k_p/4`` output and its
     ``k_p/2`` (first down-block) features are concatenated to the backbone's
