@@ -1,11 +1,12 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Inference on a user's own photo: ``init_model`` and ``inpaint``."""
-from .inpainting import InpaintResult, inpaint, size_unit
+from .inpainting import (InpaintResult, InpaintWindow, crop_windows, inpaint,
+                         size_unit)
 from .masks import draw_mask, make_mask, parse_box, parse_stroke, read_mask
 from .model_init import check_checkpoint_file, init_model, resolve_device
 
 __all__ = [
-    'init_model', 'inpaint', 'InpaintResult', 'size_unit', 'draw_mask',
-    'make_mask', 'parse_box', 'parse_stroke', 'read_mask', 'resolve_device',
-    'check_checkpoint_file'
+    'init_model', 'inpaint', 'InpaintResult', 'InpaintWindow', 'crop_windows',
+    'size_unit', 'draw_mask', 'make_mask', 'parse_box', 'parse_stroke',
+    'read_mask', 'resolve_device', 'check_checkpoint_file'
 ]

@@ -1,8 +1,14 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""Inpaint one photo of any size with a T-MAD (or any mmagic) inpaintor."""
+"""Inpaint one photo of any size with a T-MAD (or any mmagic) inpaintor.
+
+Small photos go through the networks whole; big ones window by window
+around their holes (:func:`crop_windows`), so time and memory follow the
+holes, not the photo.
+"""
+import math
 import warnings
-from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple, Union
 
 import cv2
 import numpy as np
@@ -17,10 +23,34 @@ from mmedit_tmad.utils.image_io import imread_checked
 from .masks import MaskInput, read_mask
 
 ImageInput = Union[str, np.ndarray]
+#: ``(y0, x0, y1, x1)`` in photo pixels, ends excluded.
+Box = Tuple[int, int, int, int]
 
 # sides of the padded input for inpaintors that do not state theirs
 # (DeepFill and AOT-GAN downsample by 4, contextual attention by 2 more)
 DEFAULT_SIZE_DIVISOR = 8
+#: Values of ``strategy`` in :func:`inpaint`.
+STRATEGIES = ('auto', 'whole', 'crop')
+
+
+@dataclass
+class InpaintWindow:
+    """One window of the photo that the networks ran on.
+
+    Attributes:
+        box (tuple[int, int, int, int]): ``(y0, x0, y1, x1)`` in photo
+            pixels, ends excluded.
+        scale (float): Network pixels per photo pixel: 1 at full
+            resolution, < 1 for a window downscaled to ``window_size``.
+        input_shape (tuple[int, int]): (h, w) of the networks' input (the
+            window, downscaled, then padded).
+        padding (tuple[int, int]): Rows and columns reflect-padded at the
+            bottom and right of the (downscaled) window.
+    """
+    box: Box
+    scale: float
+    input_shape: Tuple[int, int]
+    padding: Tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -31,6 +61,14 @@ class InpaintResult:
     see :func:`inpaint`); positions are ``(y, x)`` top-left corners in
     pixels of the input image.
 
+    With windows (``strategy='crop'``), the retrieval fields gather the
+    windows at full resolution (``scale`` 1): their cells and memory
+    windows, moved to photo coordinates and concatenated in the order of
+    ``windows``. A downscaled window's retrieval is left out (its cells
+    would not be ``k_p`` photo pixels wide): its hole pixels are in no hole
+    cell, and when every window is downscaled the retrieval fields are
+    None.
+
     Attributes:
         result (np.ndarray): The inpainted image.
         coarse (np.ndarray, optional): T-MAD's coarse result ``Î_s`` (the
@@ -38,18 +76,24 @@ class InpaintResult:
             for other inpaintors and for an empty mask.
         mask (np.ndarray): (h, w) bool, the hole that was filled.
         hole_cells (np.ndarray, optional): (P, 2) the ``k_p x k_p`` grid
-            cells that hold hole pixels (the patches ``p_s``), raster order.
-            None when the model made no retrieval (phase 1, coarse-only or
-            other inpaintors, empty mask).
+            cells that hold hole pixels (the patches ``p_s``), raster order
+            within each window. None when the model made no retrieval
+            (phase 1, coarse-only or other inpaintors, empty mask) or every
+            window was downscaled.
         retrieved (np.ndarray, optional): (P, N_c, 2) the texture-memory
             windows retrieved for each hole cell, best ranked first.
-        memory_positions (np.ndarray, optional): (N_pool, 2) every window
-            of the texture memory ``T``.
+        memory_positions (np.ndarray, optional): (N_pool * windows, 2)
+            every window of the texture memory ``T`` (of each window).
         patch_size (int, optional): ``k_p``, the side of cells and windows.
         num_valid_memory (int, optional): Clean memory windows available
-            (windows free of hole and padding pixels).
+            (windows free of hole and padding pixels), summed over the
+            windows.
         padding (tuple[int, int]): Rows and columns added at the bottom and
-            right to reach a size the networks take (cropped back).
+            right of the whole photo to reach a size the networks take
+            (cropped back); (0, 0) with windows (see ``windows``).
+        strategy (str): ``'whole'`` or ``'crop'``, the one used.
+        windows (list[InpaintWindow]): Where the networks ran: the whole
+            photo (``'whole'``) or each window; empty for an empty mask.
     """
     result: np.ndarray
     coarse: Optional[np.ndarray]
@@ -60,42 +104,51 @@ class InpaintResult:
     patch_size: Optional[int] = None
     num_valid_memory: Optional[int] = None
     padding: Tuple[int, int] = (0, 0)
+    strategy: str = 'whole'
+    windows: List[InpaintWindow] = field(default_factory=list)
 
 
 class _Format:
-    """How the caller's image maps to the model's BGR input and back."""
+    """How the caller's image maps to the model's BGR input and back.
+
+    Only windows are converted (:meth:`bgr`) and written back
+    (:meth:`paste`): the photo itself is never copied to another format.
+    """
 
     def __init__(self, image: np.ndarray, channel_order: str) -> None:
         self.image = image  # the caller's image, uint8
         self.channel_order = channel_order
-        self.alpha = None
-        if image.ndim == 2 or image.shape[2] == 1:
-            gray = image.reshape(image.shape[:2])
-            self.bgr = np.repeat(gray[..., None], 3, axis=2)
-        else:
-            color = image[..., :3]
-            if image.shape[2] == 4:
-                self.alpha = image[..., 3]
-            self.bgr = color[..., ::-1] if channel_order == 'rgb' else color
-        self.bgr = np.ascontiguousarray(self.bgr)
+        self.gray = image.ndim == 2 or image.shape[2] == 1
+        self.shape = image.shape[:2]
 
-    def to_caller(self, bgr: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        """The model's BGR output, pasted into the hole of the input.
+    def bgr(self, box: Box) -> np.ndarray:
+        """(h, w, 3) uint8 BGR copy of the ``box`` of the image."""
+        y0, x0, y1, x1 = box
+        win = self.image[y0:y1, x0:x1]
+        if self.gray:
+            return np.repeat(win.reshape(win.shape[:2])[..., None], 3, axis=2)
+        color = win[..., :3]
+        if self.channel_order == 'rgb':
+            color = color[..., ::-1]
+        return np.ascontiguousarray(color)
 
-        Every pixel outside the hole (and the alpha channel) is the input's
-        own byte.
+    def paste(self, out: np.ndarray, bgr: np.ndarray, hole: np.ndarray,
+              box: Box) -> None:
+        """Paste the model's BGR output of ``box`` into the hole of ``out``.
+
+        ``out`` is in the caller's format (a copy of the input); only its
+        hole pixels change, its alpha channel never does.
         """
-        if self.image.ndim == 2 or self.image.shape[2] == 1:
-            fill = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-            fill = fill.reshape(self.image.shape)
+        y0, x0, y1, x1 = box
+        view = out[y0:y1, x0:x1]
+        if self.gray:
+            fill = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).reshape(view.shape)
         else:
             fill = bgr[..., ::-1] if self.channel_order == 'rgb' else bgr
-        out = self.image.copy()
-        if out.ndim == 3 and out.shape[2] == 4:
-            out[..., :3][hole] = fill[hole]
+        if view.ndim == 3 and view.shape[2] == 4:
+            view[..., :3][hole] = fill[hole]
         else:
-            out[hole] = fill[hole]
-        return out
+            view[hole] = fill[hole]
 
 
 def _read_image(img: ImageInput, channel_order: str) -> _Format:
@@ -181,13 +234,105 @@ def _to_uint8(img: torch.Tensor) -> np.ndarray:
     return np.clip(np.round(arr), 0, 255).astype(np.uint8)
 
 
+def crop_windows(hole: np.ndarray, crop_margin: int, unit: int) -> List[Box]:
+    """Windows around the holes of a photo, for ``strategy='crop'``.
+
+    The photo is cut into ``unit x unit`` blocks. The blocks holding a hole
+    pixel are grown by ``m = ceil(crop_margin / unit)`` blocks on every
+    side (the context margin); each 8-connected group gives its bounding
+    box, widened (and shifted inside the photo) to at least ``2m + 1``
+    blocks a side, so a hole at the border gets as much context as one in
+    the middle. Boxes that overlap are merged (their bounding box) until
+    none does, then clipped to the photo.
+
+    So every hole pixel lies in exactly one window, and windows lie on the
+    ``unit`` grid: their sides are multiples of ``unit`` (no padding is
+    needed) except at the bottom and right border of a photo whose sides
+    are not.
+
+    Args:
+        hole (np.ndarray): (h, w) bool, True = hole.
+        crop_margin (int): Context around each hole, in pixels (>= 0).
+        unit (int): Block side, :func:`size_unit`.
+
+    Returns:
+        list[tuple[int, int, int, int]]: ``(y0, x0, y1, x1)`` boxes, ends
+        excluded, in raster order of their top-left corners.
+    """
+    h, w = hole.shape
+    hb, wb = -(-h // unit), -(-w // unit)
+    # (hb, wb) bool: blocks holding a hole pixel
+    blocks = np.zeros((hb * unit, wb * unit), bool)
+    blocks[:h, :w] = hole
+    blocks = blocks.reshape(hb, unit, wb, unit).any(axis=(1, 3))
+    m = -(-int(crop_margin) // unit)
+    grown = blocks.astype(np.uint8)
+    if m > 0:
+        grown = cv2.dilate(grown, np.ones((2 * m + 1, 2 * m + 1), np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+
+    def widen(start: int, end: int, size: int) -> Tuple[int, int]:
+        side = min(max(end - start, 2 * m + 1), size)
+        start = min(max(start - (side - (end - start)) // 2, 0), size - side)
+        return start, start + side
+
+    boxes = []
+    for x, y, bw, bh, _ in stats[1:]:
+        y0, y1 = widen(int(y), int(y + bh), hb)
+        x0, x1 = widen(int(x), int(x + bw), wb)
+        boxes.append((y0, x0, y1, x1))
+    boxes = np.array(boxes, dtype=np.int64).reshape(-1, 4)
+    # each box is checked against all others once; a merged box is checked
+    # again at the end of the list
+    i = 0
+    while i < len(boxes):
+        b = boxes[i]
+        group = (boxes[:, 0] < b[2]) & (b[0] < boxes[:, 2]) & \
+            (boxes[:, 1] < b[3]) & (b[1] < boxes[:, 3])
+        if group.sum() == 1:  # itself only
+            i += 1
+            continue
+        merged = np.concatenate(
+            [boxes[group, :2].min(0), boxes[group, 2:].max(0)])
+        boxes = np.concatenate([boxes[~group], merged[None]])
+        i -= int(group[:i].sum())
+    return sorted((int(y0) * unit, int(x0) * unit, min(int(y1) * unit, h),
+                   min(int(x1) * unit, w)) for y0, x0, y1, x1 in boxes)
+
+
+def _check_window_args(strategy: str, crop_margin: int, window_size: int,
+                       crop_trigger_size: int, unit: int) -> None:
+    """ValueError for an unknown strategy or impossible window sizes."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f'strategy must be one of {STRATEGIES}, got '
+                         f'{strategy!r}')
+    for name, value in (('crop_margin', crop_margin),
+                        ('window_size', window_size),
+                        ('crop_trigger_size', crop_trigger_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f'{name} must be an integer, got {value!r}')
+    if crop_margin < 0:
+        raise ValueError(f'crop_margin must be >= 0, got {crop_margin}')
+    if window_size < unit:
+        raise ValueError(f'window_size must be >= the size unit {unit} of '
+                         f'the model (the sides its input is padded to), '
+                         f'got {window_size}')
+    if crop_trigger_size < 0:
+        raise ValueError('crop_trigger_size must be >= 0, got '
+                         f'{crop_trigger_size}')
+
+
 @torch.no_grad()
 def inpaint(model: nn.Module,
             img: ImageInput,
             mask: MaskInput,
             channel_order: str = 'bgr',
             return_steps: bool = False,
-            size_divisor: Optional[int] = None
+            size_divisor: Optional[int] = None,
+            strategy: str = 'auto',
+            crop_margin: int = 128,
+            window_size: int = 512,
+            crop_trigger_size: int = 1024
             ) -> Union[np.ndarray, InpaintResult]:
     """Fill the hole of one image of any size.
 
@@ -211,13 +356,28 @@ def inpaint(model: nn.Module,
     array, bool, 0/1 or 0-255, (h, w), (h, w, 1) or (h, w, 3); hole where
     > 0. It must have the image's height and width (else ValueError).
 
-    **Any size**: the image and the hole are reflect-padded at the bottom
-    and right to multiples of :func:`size_unit`, and the result is cropped
-    back. For T-MAD the padding is passed as ``exclude`` to
+    **Strategy**: ``'whole'`` runs the networks on the whole photo.
+    ``'crop'`` runs them on windows around the holes only
+    (:func:`crop_windows`: each hole with ``crop_margin`` pixels of context,
+    nearby holes sharing a window), so time and memory follow the holes,
+    not the photo; only windows become tensors. A window whose longer side
+    exceeds ``window_size`` is downscaled to it (``cv2.INTER_AREA``; a
+    pixel is a hole if any photo pixel under it is), inpainted, and its
+    output upscaled back (``cv2.INTER_CUBIC``): holes larger than what the
+    networks were trained on are filled at a scale they know, at a fixed
+    cost. T-MAD's texture memory is then drawn from each (downscaled)
+    window, not from the whole photo. ``'auto'`` (default) takes
+    ``'whole'`` for photos whose longer side is at most
+    ``crop_trigger_size`` and ``'crop'`` above.
+
+    **Any size**: the image (or window) and the hole are reflect-padded at
+    the bottom and right to multiples of :func:`size_unit`, and the result
+    is cropped back. For T-MAD the padding is passed as ``exclude`` to
     ``TMADInpaintor.inpaint``, so no memory window touching it is clean or
-    ranked before any window of the photo; the texture memory is drawn from
-    the whole photo (a photo with fewer than ``N_pool`` windows also lends
-    windows reaching into the mirrored padding, with a warning).
+    ranked before any window of the photo; the texture memory is drawn
+    from the photo (or window) and nothing else (one with fewer than
+    ``N_pool`` windows also lends windows reaching into the mirrored
+    padding, with a warning).
 
     **Result**: uint8, the input's shape and channel order; every pixel
     outside the hole is the input's byte, the hole holds the model's
@@ -240,24 +400,130 @@ def inpaint(model: nn.Module,
             and retrieval) instead of the image. Default: False.
         size_divisor (int, optional): Override of :func:`size_unit`.
             Default: None.
+        strategy (str): ``'auto'``, ``'whole'`` or ``'crop'``.
+            Default: 'auto'.
+        crop_margin (int): Context kept around each hole in a window, in
+            pixels (rounded up to the size unit); a window is at least
+            ``2 * crop_margin`` plus a unit wide where the photo is.
+            Default: 128, half the 256x256 training crop, so a small hole's
+            window is about a training crop and holds enough memory windows
+            (225 of 32x32 at stride 16 for N_pool = 100).
+        window_size (int): Longest side a window is run at; larger windows
+            are downscaled to it. At least the size unit. Default: 512,
+            twice the training crop: the largest holes (128x128 in 256x256)
+            keep the scale they were trained at, and one window costs about
+            a second on two CPU cores.
+        crop_trigger_size (int): ``'auto'`` crops photos whose longer side
+            exceeds it. Default: 1024: up to there the whole photo takes a
+            few seconds, and results of smaller photos stay as they were.
 
     Returns:
         np.ndarray | InpaintResult: The inpainted image, or the steps.
     """
+    unit = size_unit(model, size_divisor)
+    _check_window_args(strategy, crop_margin, window_size, crop_trigger_size,
+                       unit)
     fmt = _read_image(img, channel_order)
-    h, w = fmt.bgr.shape[:2]
+    h, w = fmt.shape
     hole = read_mask(mask, (h, w))
+    if strategy == 'auto':
+        strategy = 'crop' if max(h, w) > crop_trigger_size else 'whole'
     if not hole.any():
         warnings.warn('the mask has no hole pixel: the input is returned '
                       'unchanged')
         out = fmt.image.copy()
-        return InpaintResult(out, None, hole) if return_steps else out
+        return InpaintResult(out, None, hole, strategy=strategy) \
+            if return_steps else out
     if hole.all():
         warnings.warn('the mask covers the whole image: nothing of the photo '
                       'is left to fill from (T-MAD\'s texture memory holds '
                       'coarse estimates only)')
-    unit = size_unit(model, size_divisor)
-    image_p, hole_p, pad = _pad(fmt.bgr, hole, unit)
+    if strategy == 'whole':
+        plan = [((0, 0, h, w), 1.)]
+    else:
+        plan = []
+        for box in crop_windows(hole, crop_margin, unit):
+            longer = max(box[2] - box[0], box[3] - box[1])
+            plan.append((box, min(1., window_size / longer)))
+    result = fmt.image.copy()
+    coarse, windows, found = None, [], []
+    for box, scale in plan:
+        y0, x0, y1, x1 = box
+        win_hole = hole[y0:y1, x0:x1]
+        out = _inpaint_window(model, fmt.bgr(box), win_hole, scale, unit,
+                              'photo' if strategy == 'whole' else 'window',
+                              return_steps)
+        windows.append(
+            InpaintWindow(box, scale, out['input_shape'], out['padding']))
+        fmt.paste(result, out['pred'], win_hole, box)
+        if return_steps and out['coarse'] is not None:
+            if coarse is None:
+                coarse = fmt.image.copy()
+            fmt.paste(coarse, out['coarse'], win_hole, box)
+        if 'hole_cells' in out:
+            found.append((box, out))
+    if not return_steps:
+        return result
+    steps = InpaintResult(
+        result=result,
+        coarse=coarse,
+        mask=hole,
+        padding=windows[0].padding if strategy == 'whole' else (0, 0),
+        strategy=strategy,
+        windows=windows)
+    if found:
+        steps.patch_size = found[0][1]['patch_size']
+        steps.num_valid_memory = sum(o['num_valid_memory'] for _, o in found)
+        for key in ('hole_cells', 'retrieved', 'memory_positions'):
+            # window -> photo coordinates
+            setattr(steps, key,
+                    np.concatenate([o[key] + box[:2] for box, o in found]))
+    return steps
+
+
+def _inpaint_window(model: nn.Module, image: np.ndarray, hole: np.ndarray,
+                    scale: float, unit: int, what: str,
+                    retrieval: bool) -> dict:
+    """The networks on one window, downscaled by ``scale`` if < 1.
+
+    Args:
+        image (np.ndarray): (h, w, 3) uint8 BGR, the window.
+        hole (np.ndarray): (h, w) bool.
+
+    Returns:
+        dict: ``pred`` and ``coarse`` (h, w, 3) uint8 BGR, upscaled back if
+        downscaled (``coarse`` None for other inpaintors), and what
+        :func:`_run` returns besides (retrieval at scale 1 only).
+    """
+    if scale == 1:
+        return _run(model, image, hole, unit, what, retrieval)
+    h, w = hole.shape
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    # a hole wherever a hole pixel of the photo has some weight: what the
+    # hole covers never reaches a valid pixel
+    small_hole = cv2.resize(
+        hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    out = _run(model, small, small_hole, unit, what, False)
+    for key in ('pred', 'coarse'):
+        if out[key] is not None:
+            out[key] = cv2.resize(
+                out[key], (w, h), interpolation=cv2.INTER_CUBIC)
+    return out
+
+
+def _run(model: nn.Module, image: np.ndarray, hole: np.ndarray, unit: int,
+         what: str, retrieval: bool) -> dict:
+    """The networks on one (h, w, 3) BGR image and its (h, w) hole.
+
+    Returns:
+        dict: ``pred`` and ``coarse`` (h, w, 3) uint8 BGR (``coarse`` None
+        for other inpaintors), ``padding``, ``input_shape``, and with
+        ``retrieval`` (T-MAD in phase 2) the fields of :func:`_retrieval`
+        in pixels of ``image``.
+    """
+    h, w = hole.shape
+    image_p, hole_p, pad = _pad(image, hole, unit)
     # mmagic's test-time data: masked image (hole = 127.5) and mask
     pack = Compose([GetMaskedImage(), PackInputs()])(
         dict(
@@ -269,35 +535,33 @@ def inpaint(model: nn.Module,
         dict(inputs=[pack['inputs']], data_samples=[pack['data_samples']]),
         False)
     inputs, samples = data['inputs'], data['data_samples']
-    steps = dict(mask=hole, padding=pad, coarse=None)
+    res = dict(padding=pad, input_shape=hole_p.shape, coarse=None)
     if isinstance(model, TMADInpaintor):
         hp, wp = hole_p.shape
         exclude = torch.ones(1, 1, hp, wp, device=inputs.device)
         exclude[..., :h, :w] = 0
-        _warn_small_memory(model, h, w)
+        _warn_small_memory(model, h, w, what)
         out = model.inpaint(inputs, samples.mask.float(), exclude=exclude)
         destruct = model.data_preprocessor.destruct
-        pred = _to_uint8(destruct(out['result'], samples))[:h, :w]
-        coarse = _to_uint8(destruct(out['coarse_img'], samples))[:h, :w]
-        steps['coarse'] = fmt.to_caller(coarse, hole)
-        if 'retrieval' in out:
-            steps.update(_retrieval(model, out, hole))
+        res['pred'] = _to_uint8(destruct(out['result'], samples))[:h, :w]
+        coarse = destruct(out['coarse_img'], samples)
+        res['coarse'] = _to_uint8(coarse)[:h, :w]
+        if retrieval and 'retrieval' in out:
+            res.update(_retrieval(model, out, hole))
     else:
         preds = model(inputs, samples, mode='predict')
-        pred = _to_uint8(preds[0].output.pred_img[None])[:h, :w]
-    result = fmt.to_caller(pred, hole)
-    if not return_steps:
-        return result
-    return InpaintResult(result=result, **steps)
+        res['pred'] = _to_uint8(preds[0].output.pred_img[None])[:h, :w]
+    return res
 
 
-def _warn_small_memory(model: TMADInpaintor, h: int, w: int) -> None:
-    """Warn when the photo has fewer memory windows than ``N_pool``."""
+def _warn_small_memory(model: TMADInpaintor, h: int, w: int,
+                       what: str) -> None:
+    """Warn when the photo (or window) has fewer windows than ``N_pool``."""
     mem = model.texture_memory
     k, s = mem.patch_size, mem.stride
     inside = 0 if h < k or w < k else ((h - k) // s + 1) * ((w - k) // s + 1)
     if model.phase == 2 and inside < mem.num_pool:
-        warnings.warn(f'a {h}x{w} photo has {inside} memory windows of '
+        warnings.warn(f'a {h}x{w} {what} has {inside} memory windows of '
                       f'{k}x{k} (N_pool = {mem.num_pool}): the texture memory '
                       'also takes windows reaching into the padding')
 

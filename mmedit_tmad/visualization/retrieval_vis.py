@@ -62,7 +62,9 @@ def _check(steps: InpaintResult, rank: int) -> None:
     if steps.hole_cells is None or steps.coarse is None:
         raise ValueError('no retrieval to draw: the model made none (a T-MAD '
                          'model in phase 2 is needed; phase-1, coarse-only '
-                         'and other inpaintors, or an empty mask, have none)')
+                         'and other inpaintors, or an empty mask, have none)'
+                         ' or none at full resolution (every window of a big '
+                         'photo was downscaled: see steps.windows)')
     num = steps.retrieved.shape[1]
     if not 0 <= rank < num:
         raise ValueError(f'rank must be in [0, {num}), got {rank}')

@@ -8,7 +8,8 @@ import pytest
 import torch
 from skimage import data
 
-from mmedit_tmad.apis import InpaintResult, draw_mask, init_model, inpaint
+from mmedit_tmad.apis import (InpaintResult, crop_windows, draw_mask,
+                              init_model, inpaint)
 from mmedit_tmad.apis.inpainting import _pad, size_unit
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -283,6 +284,276 @@ def test_other_mmagic_inpaintor(crop):
     _check_composite(steps.result, crop, hole)
     assert steps.padding == (7, 3)  # 97x133 -> 104x136, multiples of 8
     assert steps.coarse is None and steps.hole_cells is None
+
+
+# ----------------------------------------------------------------------
+# big photos: windows around the holes (strategy 'crop')
+# ----------------------------------------------------------------------
+@pytest.fixture
+def spy(model, monkeypatch):
+    """Records the (h, w) of every input ``model.inpaint`` runs on."""
+    shapes = []
+    run = model.inpaint
+
+    def recording(inputs, mask, exclude=None):
+        shapes.append(tuple(inputs.shape[-2:]))
+        return run(inputs, mask, exclude=exclude)
+
+    monkeypatch.setattr(model, 'inpaint', recording)
+    return shapes
+
+
+def _check_cells(steps, hole):
+    """Cells on the photo's k_p grid; every hole pixel of a window at
+    scale 1 in a cell; memory windows inside the photo and their window."""
+    h, w = hole.shape
+    covered = np.zeros_like(hole)
+    for y, x in steps.hole_cells:
+        assert y % K == 0 and x % K == 0 and hole[y:y + K, x:x + K].any()
+        covered[y:y + K, x:x + K] = True
+    full = np.zeros_like(hole)
+    for win in steps.windows:
+        if win.scale == 1:
+            y0, x0, y1, x1 = win.box
+            full[y0:y1, x0:x1] = True
+    assert covered[hole & full].all() and not covered[hole & ~full].any()
+    boxes = [win.box for win in steps.windows if win.scale == 1]
+    for pos in (steps.memory_positions, steps.retrieved.reshape(-1, 2)):
+        assert (pos[:, 0] + K <= h).all() and (pos[:, 1] + K <= w).all()
+        assert all(
+            any(y0 <= y and y + K <= y1 and x0 <= x and x + K <= x1
+                for y0, x0, y1, x1 in boxes) for y, x in pos)
+
+
+def test_crop_windows_follow_the_holes():
+    hole = np.zeros((200, 300), bool)
+    hole[20:30, 20:40] = True  # top left
+    hole[150:170, 250:280] = True  # far away: a window of its own
+    assert crop_windows(hole, 16, 16) == [(0, 0, 48, 64), (128, 224, 192,
+                                                             300)]
+    # a hole in the middle gets the margin on every side (2m + 1 blocks)
+    mid = np.zeros((200, 300), bool)
+    mid[100:104, 150:152] = True
+    assert crop_windows(mid, 16, 16) == [(80, 128, 128, 176)]
+    # a hole at the corner as much context, shifted into the photo
+    corner = np.zeros((200, 300), bool)
+    corner[-3:, -2:] = True
+    assert crop_windows(corner, 16, 16) == [(160, 256, 200, 300)]
+    # holes close together share one window; margin 0: the hole's blocks
+    # (8-connected: blocks touching at a corner are one window)
+    hole[40:50, 60:70] = True
+    assert crop_windows(hole, 16, 16)[0] == (0, 0, 80, 96)
+    assert crop_windows(hole, 0, 16) == [(16, 16, 64, 80),
+                                         (144, 240, 176, 288)]
+    hole[40:50, 60:70] = False
+    hole[60:70, 80:90] = True
+    assert crop_windows(hole, 0, 16) == [(16, 16, 32, 48), (48, 80, 80, 96),
+                                         (144, 240, 176, 288)]
+    # every hole pixel in exactly one window
+    rng = np.random.default_rng(0)
+    noise = rng.random((200, 300)) > 0.999
+    for margin in (0, 16, 40, 500):
+        count = np.zeros((200, 300), int)
+        for y0, x0, y1, x1 in crop_windows(noise, margin, 16):
+            assert y0 % 16 == 0 and x0 % 16 == 0
+            count[y0:y1, x0:x1] += 1
+        assert (count[noise] == 1).all() and count.max() == 1
+    assert crop_windows(noise, 500, 16) == [(0, 0, 200, 300)]
+
+
+def test_big_photo_is_inpainted_in_windows(model, photo, spy):
+    """Above ``crop_trigger_size`` ('auto'), two far-apart holes: two
+    windows, each smaller than the photo; the photo's bytes outside the
+    hole; retrieval in photo coordinates."""
+    hole = draw_mask(
+        photo.shape, boxes=[(20, 30, 30, 20)], strokes=[[(180, 230),
+                                                         (230, 280)]])
+    steps = inpaint(
+        model,
+        photo,
+        hole,
+        return_steps=True,
+        crop_margin=32,
+        crop_trigger_size=256)
+    assert steps.strategy == 'crop' and steps.padding == (0, 0)
+    _check_composite(steps.result, photo, hole)
+    assert np.array_equal(steps.coarse[~hole], photo[~hole])
+    assert [w.box for w in steps.windows] == [(0, 0, 96, 96),
+                                              (176, 128, 301, 257)]
+    assert [w.scale for w in steps.windows] == [1, 1]
+    # the window at the border is padded: 125x129 -> 128x144
+    assert spy == [(96, 96), (128, 144)]
+    assert steps.windows[1].padding == (3, 15)
+    assert len(steps.memory_positions) == 2 * 12
+    _check_cells(steps, hole)
+    # the array call returns the same image as the steps call
+    assert np.array_equal(
+        inpaint(
+            model, photo, hole, crop_margin=32, crop_trigger_size=256),
+        steps.result)
+
+
+def test_whole_strategy_and_small_photos_keep_the_whole_path(
+        model, photo, spy):
+    hole = _box_mask(photo.shape)
+    ref = inpaint(model, photo, hole, return_steps=True)  # 'auto', small
+    assert ref.strategy == 'whole' and spy == [(304, 272)]
+    whole = inpaint(
+        model,
+        photo,
+        hole,
+        return_steps=True,
+        strategy='whole',
+        crop_trigger_size=0)
+    assert whole.strategy == 'whole' and spy[-1] == (304, 272)
+    assert [(w.box, w.scale) for w in whole.windows] == [((0, 0, 301, 257),
+                                                          1)]
+    for name in ('result', 'coarse', 'hole_cells', 'retrieved',
+                 'memory_positions'):
+        assert np.array_equal(getattr(whole, name), getattr(ref, name))
+    # a window as large as the photo: 'crop' is the whole path
+    crop = inpaint(
+        model, photo, hole, return_steps=True, strategy='crop',
+        crop_margin=400)
+    assert crop.windows[0].box == (0, 0, 301, 257)
+    assert np.array_equal(crop.result, ref.result)
+    assert np.array_equal(crop.memory_positions, ref.memory_positions)
+
+
+def test_large_hole_window_is_downscaled(model, photo, spy):
+    """A window above ``window_size`` runs downscaled; the other one at
+    full resolution keeps its retrieval."""
+    hole = np.zeros(photo.shape[:2], bool)
+    hole[60:200, 40:180] = True  # 140x140: window 192x192 -> 96x96
+    hole[280:290, 230:250] = True  # small, at the bottom-right border
+    steps = inpaint(
+        model,
+        photo,
+        hole,
+        return_steps=True,
+        strategy='crop',
+        crop_margin=16,
+        window_size=96)
+    _check_composite(steps.result, photo, hole)
+    assert np.array_equal(steps.coarse[~hole], photo[~hole])
+    big, small = steps.windows
+    assert big.box == (32, 16, 224, 208) and big.scale == 0.5
+    assert big.input_shape == (96, 96) and small.scale == 1
+    assert spy == [(96, 96), small.input_shape]
+    assert max(max(s) for s in spy) <= 96
+    # retrieval of the full-resolution window only
+    _check_cells(steps, hole)
+    assert len(steps.memory_positions) == 12
+    assert (steps.hole_cells[:, 0] >= 272).all()
+    # only downscaled windows: no retrieval to report
+    only_big = hole.copy()
+    only_big[280:] = False
+    steps = inpaint(
+        model,
+        photo,
+        only_big,
+        return_steps=True,
+        strategy='crop',
+        crop_margin=16,
+        window_size=96)
+    _check_composite(steps.result, photo, only_big)
+    assert steps.hole_cells is None and steps.memory_positions is None
+    assert steps.coarse is not None
+
+
+def test_crop_holes_at_borders_and_whole_photo_mask(model, photo, spy):
+    hole = np.zeros(photo.shape[:2], bool)
+    hole[:5, :] = True  # the top row of the photo
+    hole[100:150, -3:] = True  # the right border
+    hole[-1, -1] = True  # the last pixel
+    steps = inpaint(
+        model,
+        photo,
+        hole,
+        return_steps=True,
+        strategy='crop',
+        crop_margin=16,
+        window_size=160)
+    _check_composite(steps.result, photo, hole)
+    for win in steps.windows:
+        y0, x0, y1, x1 = win.box
+        assert 0 <= y0 < y1 <= 301 and 0 <= x0 < x1 <= 257
+    # the whole photo a hole: one window, the photo downscaled
+    small = np.ascontiguousarray(photo[:100, :130])
+    full = np.ones(small.shape[:2], bool)
+    spy.clear()
+    with pytest.warns(UserWarning, match='whole image'):
+        steps = inpaint(
+            model,
+            small,
+            full,
+            return_steps=True,
+            strategy='crop',
+            window_size=64)
+    assert steps.result.shape == small.shape
+    assert steps.windows[0].box == (0, 0, 100, 130)
+    assert spy == [(64, 64)]  # 49x64, padded
+
+
+def test_crop_of_a_photo_smaller_than_a_window(model, photo):
+    tiny = np.ascontiguousarray(photo[:5, :7])
+    hole = np.zeros((5, 7), bool)
+    hole[1:3, 2:4] = True
+    with pytest.warns(UserWarning, match='0 memory windows'):
+        steps = inpaint(model, tiny, hole, return_steps=True,
+                        strategy='crop')
+    assert steps.windows[0].box == (0, 0, 5, 7)
+    assert steps.windows[0].padding == (11, 9)
+    _check_composite(steps.result, tiny, hole)
+    with pytest.warns(UserWarning, match='no hole'):
+        steps = inpaint(
+            model, tiny, np.zeros((5, 7), bool), return_steps=True,
+            strategy='crop')
+    assert np.array_equal(steps.result, tiny) and steps.windows == []
+
+
+def test_crop_keeps_padding_out_of_the_memory(model, photo):
+    """A window at the odd-sized border is padded; its memory windows
+    stay in the photo, as with the whole photo."""
+    hole = np.zeros(photo.shape[:2], bool)
+    hole[290:, 245:] = True  # the bottom-right corner
+    steps = inpaint(
+        model, photo, hole, return_steps=True, strategy='crop',
+        crop_margin=24)
+    (win, ) = steps.windows
+    # widened to 5 blocks (2m + 1) inside the photo: 77x65 -> 80x80
+    assert win.box == (224, 192, 301, 257) and win.padding == (3, 15)
+    pos = steps.memory_positions
+    assert (pos[:, 0] >= 224).all() and (pos[:, 1] >= 192).all()
+    assert (pos[:, 0] + K <= 301).all() and (pos[:, 1] + K <= 257).all()
+
+
+def test_crop_grayscale_and_rgba(model, photo):
+    hole = _box_mask(photo.shape)
+    kw = dict(strategy='crop', crop_margin=16, window_size=64)
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    colour = inpaint(model, np.repeat(gray[..., None], 3, axis=2), hole, **kw)
+    out = inpaint(model, gray[..., None], hole, **kw)
+    _check_composite(out, gray[..., None], hole)
+    assert np.array_equal(out[..., 0], cv2.cvtColor(colour,
+                                                    cv2.COLOR_BGR2GRAY))
+    alpha = np.full(photo.shape[:2], 7, np.uint8)
+    rgba = np.dstack([photo[..., ::-1], alpha])
+    out = inpaint(model, rgba, hole, channel_order='rgb', **kw)
+    assert np.array_equal(out[..., 3], alpha)
+    assert np.array_equal(out[..., 2::-1], inpaint(model, photo, hole, **kw))
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(strategy='tiles'), 'strategy must be one of'),
+    (dict(crop_margin=-1), 'crop_margin must be >= 0'),
+    (dict(window_size=8), 'window_size must be >= the size unit 16'),
+    (dict(crop_trigger_size=-5), 'crop_trigger_size must be >= 0'),
+    (dict(window_size=256.5), 'window_size must be an integer'),
+])
+def test_bad_window_arguments(model, crop, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        inpaint(model, crop, _box_mask(crop.shape), **kwargs)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
