@@ -18,6 +18,12 @@ Writes ``<out>/<name>.png`` (lossless, alpha kept) and with
 (see ``tools/visualize_retrieval.py``). With ``--mask DIR`` each image
 takes the mask file of the same name stem.
 
+Big photos (longer side above ``--crop-trigger-size``, default 1024) are
+inpainted in windows around their holes (``--strategy``, ``--crop-margin``,
+``--window-size``: see ``mmedit_tmad.apis.inpaint`` and ``docs/inpaint.md``),
+so time and memory follow the holes, not the photo. One line per image
+reports its size, the windows and the time taken.
+
 Before the model is loaded, every input is read and checked and the
 outputs are planned; the tool refuses (exit code 2, nothing written):
 ``--out`` being a folder that holds inputs (the image folder, the folder of
@@ -30,13 +36,14 @@ import argparse
 import os
 import os.path as osp
 import sys
+import time
 from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import DictAction
-from mmengine.utils import ProgressBar
 
-from mmedit_tmad.apis import (init_model, inpaint, make_mask, parse_box,
-                              parse_stroke)
+from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
+                              parse_box, parse_stroke)
+from mmedit_tmad.apis.inpainting import STRATEGIES
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.image_io import ImageDecodeError, imread_checked
 from mmedit_tmad.visualization import draw_removal, draw_retrieval
@@ -79,6 +86,41 @@ def add_drawn_mask_args(parser: argparse.ArgumentParser) -> None:
         '--stroke-width', type=int, default=15, help='brush diameter')
 
 
+def add_strategy_args(parser: argparse.ArgumentParser) -> None:
+    """``--strategy``, ``--crop-margin``, ``--window-size`` and
+    ``--crop-trigger-size`` (big photos, see ``inpaint``)."""
+    parser.add_argument(
+        '--strategy',
+        choices=STRATEGIES,
+        default='auto',
+        help='whole: the networks on the whole photo; crop: on windows '
+        'around the holes; auto: crop above --crop-trigger-size')
+    parser.add_argument(
+        '--crop-margin',
+        type=int,
+        default=128,
+        help='context kept around each hole in a window, in pixels')
+    parser.add_argument(
+        '--window-size',
+        type=int,
+        default=512,
+        help='longest side a window is run at (larger ones are downscaled)')
+    parser.add_argument(
+        '--crop-trigger-size',
+        type=int,
+        default=1024,
+        help='auto crops photos whose longer side exceeds this')
+
+
+def strategy_kwargs(args: argparse.Namespace) -> dict:
+    """The keyword arguments of ``inpaint`` that the strategy flags set."""
+    return dict(
+        strategy=args.strategy,
+        crop_margin=args.crop_margin,
+        window_size=args.window_size,
+        crop_trigger_size=args.crop_trigger_size)
+
+
 def parse_with_model_args(parser: argparse.ArgumentParser,
                           argv: Optional[List[str]]) -> argparse.Namespace:
     """Add ``--device`` / ``--cfg-options`` / ``--overwrite`` / ``--debug``,
@@ -95,6 +137,12 @@ def parse_with_model_args(parser: argparse.ArgumentParser,
         parser.error('give the hole: --mask, --box or --stroke')
     if args.stroke_width < 1:
         parser.error(f'--stroke-width must be >= 1, got {args.stroke_width}')
+    for flag, low in (('crop_margin', 0), ('crop_trigger_size', 0),
+                      ('window_size', 1)):
+        value = getattr(args, flag, low)
+        if value < low:
+            parser.error(f'--{flag.replace("_", "-")} must be >= {low}, got '
+                         f'{value}')
     cli.require_file(args.config, '--config')
     cli.require_file(args.checkpoint, '--checkpoint')
     return args
@@ -120,6 +168,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--save-steps',
         action='store_true',
         help='also save the mask, the coarse result and the retrieval')
+    add_strategy_args(parser)
     return parse_with_model_args(parser, argv)
 
 
@@ -214,6 +263,17 @@ def check_inputs(args: argparse.Namespace, images: List[str],
         make_hole(args, img_path, img.shape, mask_path)
 
 
+def describe(steps: InpaintResult) -> str:
+    """Where the networks ran: 'whole photo' or the windows and scales."""
+    if not steps.windows:
+        return 'no hole'
+    if steps.strategy == 'whole':
+        return 'whole photo'
+    scaled = sum(w.scale < 1 for w in steps.windows)
+    text = f'{len(steps.windows)} window(s)'
+    return text + (f', {scaled} downscaled' if scaled else '')
+
+
 def main(argv: Optional[List[str]] = None) -> List[str]:
     """Run the tool; returns the written result files."""
     args = parse_args(argv)
@@ -225,12 +285,13 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
                        args.cfg_options)
     os.makedirs(args.out, exist_ok=True)
     written = []
-    bar = ProgressBar(len(images)) if len(images) > 1 else None
-    for img_path, mask_path, files in zip(images, masks, plan):
+    for i, (img_path, mask_path, files) in enumerate(zip(images, masks, plan)):
+        start = time.perf_counter()
         img = imread_checked(img_path, flag='unchanged')
         hole = make_hole(args, img_path, img.shape, mask_path)
         try:
-            steps = inpaint(model, img, hole, return_steps=True)
+            steps = inpaint(
+                model, img, hole, return_steps=True, **strategy_kwargs(args))
         except ValueError as err:
             raise ValueError(f'{img_path}: {err}') from err
 
@@ -246,10 +307,11 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
                 write('coarse', steps.coarse)
             if steps.hole_cells is not None:
                 write('retrieval', draw_retrieval(img, steps))
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        sys.stdout.write('\n')
+        print(
+            f'[{i + 1}/{len(images)}] {osp.basename(img_path)} '
+            f'{img.shape[0]}x{img.shape[1]}: {describe(steps)}, '
+            f'{time.perf_counter() - start:.1f} s',
+            flush=True)
     print(f'{len(written)} result(s) written to {args.out}')
     return written
 

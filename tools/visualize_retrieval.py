@@ -10,6 +10,9 @@ into their cells | the coarse result | the output.
     python tools/visualize_retrieval.py --config CONFIG --checkpoint CKPT \\
         --img photo.jpg --box 120,80,60,40 --out retrieval.png
 
+A big photo is inpainted in windows as by ``tools/inpaint.py`` (same
+``--strategy`` flags); cells of a downscaled window are not drawn.
+
 ``--out`` is an image file (``.png``, ``.jpg``, ...), checked before the
 model is loaded with the image and the mask: it is never one of the inputs,
 and an existing file is replaced only with ``--overwrite``.
@@ -20,7 +23,8 @@ import sys
 from typing import List, Optional
 
 import cv2
-from inpaint import add_drawn_mask_args, make_hole, parse_with_model_args
+from inpaint import (add_drawn_mask_args, add_strategy_args, make_hole,
+                     parse_with_model_args, strategy_kwargs)
 
 from mmedit_tmad.apis import init_model, inpaint
 from mmedit_tmad.utils import cli
@@ -55,6 +59,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         type=int,
         default=95,
         help='quality when --out is a .jpg file')
+    add_strategy_args(parser)
     return parse_with_model_args(parser, argv)
 
 
@@ -84,7 +89,8 @@ def main(argv: Optional[List[str]] = None) -> str:
     hole = make_hole(args, args.img, img.shape, args.mask)
     model = init_model(args.config, args.checkpoint, args.device,
                        args.cfg_options)
-    steps = inpaint(model, img, hole, return_steps=True)
+    steps = inpaint(
+        model, img, hole, return_steps=True, **strategy_kwargs(args))
     picture = draw_retrieval(
         img,
         steps,

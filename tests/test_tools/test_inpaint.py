@@ -143,6 +143,69 @@ def test_command_line(ckpt, photos, tmp_path):
     _check(osp.join(out, 'rocket.png'), img, hole)
 
 
+def test_big_photos_in_windows_with_progress(ckpt, photos, tmp_path,
+                                             capsys):
+    """Windows (the trigger lowered to these small photos): the mask's
+    48x48 one downscaled, the corner's 16x16 one not; one progress line
+    per image; the steps files as before."""
+    out = str(tmp_path / 'out')
+    with pytest.warns(UserWarning, match='a 16x16 window has 1 memory'):
+        written = inpaint_tool.main([
+            '--config', TEST_CFG, '--checkpoint', ckpt, '--img',
+            osp.join(photos, 'img'), '--mask',
+            osp.join(photos, 'mask'), '--box', '0,0,6,6', '--out', out,
+            '--save-steps', '--crop-trigger-size', '64', '--crop-margin',
+            '0', '--window-size', '32'
+        ])
+    lines = capsys.readouterr().out.splitlines()[-3:]
+    assert re.fullmatch(
+        r'\[1/2\] coffee\.jpg 121x97: 2 window\(s\), 1 downscaled, '
+        r'\d+\.\d s', lines[0]), lines
+    assert re.fullmatch(r'\[2/2\] rocket\.jpg 99x131: 2 window\(s\), '
+                        r'1 downscaled, \d+\.\d s', lines[1]), lines
+    assert lines[2] == f'2 result(s) written to {out}'
+    for name, path in zip(('coffee', 'rocket'), written):
+        hole = cv2.imread(osp.join(photos, 'mask', f'{name}.png'), 0) > 0
+        hole[:6, :6] = True
+        _check(path, osp.join(photos, 'img', f'{name}.jpg'), hole)
+        coarse = cv2.imread(osp.join(out, f'{name}_coarse.png'))
+        assert coarse.shape == hole.shape + (3, )
+        # the corner's window is at full resolution: its cells are drawn
+        assert osp.isfile(osp.join(out, f'{name}_retrieval.png'))
+    # 'whole' on the same photo: one line, the whole photo
+    img = osp.join(photos, 'img', 'coffee.jpg')
+    inpaint_tool.main([
+        '--config', TEST_CFG, '--checkpoint', ckpt, '--img', img, '--box',
+        '10,20,30,25', '--out', out, '--overwrite', '--strategy', 'whole',
+        '--crop-trigger-size', '64'
+    ])
+    assert re.search(r'^\[1/1\] coffee\.jpg 121x97: whole photo, ',
+                     capsys.readouterr().out, re.M)
+
+
+def test_bad_strategy_arguments(ckpt, photos, tmp_path, capsys):
+    img = osp.join(photos, 'img', 'coffee.jpg')
+    base = [
+        '--config', TEST_CFG, '--checkpoint', ckpt, '--img', img, '--box',
+        '10,20,30,25', '--out',
+        str(tmp_path)
+    ]
+    for args, message in [
+        (['--strategy', 'tiles'], "invalid choice: 'tiles'"),
+        (['--crop-margin', '-1'], '--crop-margin must be >= 0, got -1'),
+        (['--window-size', '0'], '--window-size must be >= 1, got 0'),
+        (['--crop-trigger-size', '-2'], '--crop-trigger-size must be >= 0'),
+    ]:
+        with pytest.raises(SystemExit):
+            inpaint_tool.main(base + args)
+        assert message in capsys.readouterr().err
+    # below the model's size unit: the library's error, naming the image
+    with pytest.raises(ValueError,
+                       match='coffee.jpg: window_size must be >= the size '
+                       'unit 16'):
+        inpaint_tool.main(base + ['--window-size', '8'])
+
+
 # ----------------------------------------------------------------------
 # as a user meets it: refused outputs, broken inputs, error reports
 # ----------------------------------------------------------------------

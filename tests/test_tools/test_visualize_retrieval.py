@@ -54,6 +54,34 @@ def test_jpeg_and_phase1_model_without_retrieval(tmp_path):
         ])
 
 
+def test_picture_of_windows(tmp_path):
+    """``--strategy crop``: two windows' cells, in photo coordinates."""
+    img = data.chelsea()[:150, 100:277, ::-1]  # 150x177
+    path = str(tmp_path / 'cat.png')
+    cv2.imwrite(path, img)
+    out = str(tmp_path / 'cat_retrieval.png')
+    visualize_retrieval.main([
+        '--config', TEST_CFG, '--img', path, '--box', '10,10,20,20',
+        '--box', '140,110,20,20', '--out', out, '--strategy', 'crop',
+        '--crop-margin', '32', '--scale', '1', '--cfg-options',
+        'model.train_cfg.coarse_iters=0'
+    ])
+    pic = cv2.imread(out)
+    assert pic.shape == (150, 4 * 177 + 12, 3)
+    hole = draw_mask(img.shape, boxes=[(10, 10, 20, 20), (140, 110, 20, 20)])
+    last = pic[:, -177:]
+    assert np.array_equal(last[~hole], img[~hole])
+    # only downscaled windows: a clear error
+    with pytest.raises(ValueError, match='every window of a big photo was '
+                       'downscaled'):
+        visualize_retrieval.main([
+            '--config', TEST_CFG, '--img', path, '--box', '10,10,20,20',
+            '--out', str(tmp_path / 'x.png'), '--strategy', 'crop',
+            '--window-size', '32', '--cfg-options',
+            'model.train_cfg.coarse_iters=0'
+        ])
+
+
 TOOL = 'tools/visualize_retrieval.py'
 
 
