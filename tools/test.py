@@ -10,6 +10,7 @@ import sys
 import mmedit_tmad  # noqa: F401  # isort:skip
 
 import mmengine
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
@@ -17,8 +18,9 @@ from mmengine.runner import Runner
 from mmagic.utils import print_colored_log
 
 from mmedit_tmad.apis import check_checkpoint_file
-from mmedit_tmad.utils import (cli, setup_cpu_distributed,
-                               teardown_distributed)
+from mmedit_tmad.utils import (cli, resolve_precision, set_precision,
+                               setup_cpu_distributed, teardown_distributed)
+from mmedit_tmad.utils.precision import PRECISIONS
 
 #: File formats of ``--out`` (``mmengine.dump``), by extension.
 OUT_FORMATS = {
@@ -119,6 +121,13 @@ def parse_args(argv=None):
     # will pass the `--local-rank` parameter to `tools/train.py` instead
     # of `--local_rank`.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--precision',
+        choices=PRECISIONS,
+        default='auto',
+        help='auto: bfloat16 autocast on a CPU with AMX, float32 elsewhere '
+        '(MMEDIT_TMAD_PRECISION sets the default); a T-MAD model runs in '
+        'channels_last layout on a CPU')
     cli.add_common_args(parser)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -190,9 +199,18 @@ def main(argv=None):
     # gloo + CPU DDP arguments when `--launcher pytorch` runs without CUDA
     setup_cpu_distributed(cfg)
 
+    # bf16: the test loop's autocast (mmengine's fp16 flag; bfloat16 on CPU)
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    precision = resolve_precision(args.precision, device)
+    if precision == 'bf16' and isinstance(cfg.get('test_cfg'), dict):
+        cfg.test_cfg['fp16'] = True
+        if device == 'cuda':  # mmengine's CUDA autocast dtype is float16
+            torch.set_autocast_dtype('cuda', torch.bfloat16)
+
     # build the runner from config
     runner = Runner.from_cfg(cfg)
     check_checkpoint(runner.model, checkpoint, args.untrained)
+    set_precision(runner.model, precision)
 
     print_colored_log(f'Working directory: {cfg.work_dir}')
     print_colored_log(f'Log directory: {runner._log_dir}')

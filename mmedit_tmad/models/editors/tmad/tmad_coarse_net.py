@@ -63,6 +63,9 @@ class TMADCoarseNet(BaseModule):
         init_cfg (dict, optional): Initialization config. Default: None.
     """
 
+    #: runs on channels_last features (mmedit_tmad.utils.precision)
+    channels_last_safe = True
+
     def __init__(self,
                  in_channels: int = 4,
                  out_channels: int = 3,

@@ -83,6 +83,9 @@ class TMADInpaintor(OneStageInpaintor):
         init_cfg (dict, optional): Initialization config.
     """
 
+    #: runs on channels_last features (mmedit_tmad.utils.precision)
+    channels_last_safe = True
+
     def __init__(self,
                  data_preprocessor: Union[dict, Config],
                  encdec: dict,
@@ -229,8 +232,10 @@ class TMADInpaintor(OneStageInpaintor):
         # valid (n, P) entries
         patches = ret['candidates'].new_zeros(cut['patches'].shape)
         if valid.any():  # no hole at all: nothing to synthesise
-            patches[valid] = self.psnet(cut['contexts'][valid],
-                                        ret['candidates'][valid])
+            # under autocast PSNet's output may be bfloat16
+            patches[valid] = self.psnet(
+                cut['contexts'][valid],
+                ret['candidates'][valid]).to(patches.dtype)
         tiled = self.texture_memory.paste(coarse_img, patches, cut['cells'],
                                           valid)
         result = tiled * mask + masked_img * (1. - mask)

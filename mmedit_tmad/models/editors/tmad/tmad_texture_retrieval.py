@@ -128,7 +128,10 @@ class TMADTextureRetrieval(nn.Module):
             soft = scores.unsqueeze(2)  # (n, P, 1, N)
             # Eq.4: exact patches forward, gradients of S backward
             weights = (one_hot - soft).detach() + soft  # (n, P, N_c, N)
-        # (n, P, N_out, c*k*k) -> (n, P, N_out, c, k, k)
-        candidates = torch.einsum('npcm,nmd->npcd', weights, flat)
+        # (n, P, N_out, c*k*k) -> (n, P, N_out, c, k, k); in float32 under
+        # autocast too, so that the candidates are the memory's exact pixels
+        with torch.autocast(memory.device.type, enabled=False):
+            candidates = torch.einsum('npcm,nmd->npcd', weights.float(),
+                                      flat.float())
         candidates = candidates.view(*weights.shape[:3], *memory.shape[2:])
         return dict(candidates=candidates, indices=indices, scores=scores)

@@ -1,0 +1,120 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Precision and memory layout of inference and training on this machine.
+
+bfloat16 pays on a CPU only where oneDNN has matrix instructions for it:
+Intel AMX (``amx_bf16``). A CPU with AVX-512 BF16 but no AMX runs bfloat16
+convolutions *slower* than float32 (measured on a 2-core Xeon without AMX:
+4x 128-channel 3x3 convs on 4x128x64x64, channels_last: 252 GFLOP/s in
+float32, 149 GFLOP/s under bfloat16 autocast; ``docs/benchmarks.md``). So:
+
+* ``'auto'`` (the default of :func:`mmedit_tmad.apis.init_model`,
+  ``tools/inpaint.py`` and ``tools/test.py``) picks bfloat16 autocast on a
+  CPU with AMX and float32 everywhere else (CUDA included: the paper's
+  numbers are float32);
+* ``'fp32'`` and ``'bf16'`` force one; ``MMEDIT_TMAD_PRECISION`` sets the
+  default of ``'auto'`` for a whole run (the switch that turns bfloat16
+  off, or on where it does not pay);
+* on a CPU, T-MAD models are put in ``channels_last`` layout, in float32
+  too (oneDNN's blocked kernels: 1.8x on the conv above, 1.3x on T-MAD's
+  test pass). mmagic's DeepFill and AOT-GAN code reshapes features with
+  ``view`` and fails on that layout, so other models keep theirs.
+
+CARAFE's reassembly runs in float32 under autocast (see
+:func:`mmedit_tmad.models.archs.carafe.carafe_pytorch`), so bfloat16 is
+confined to the convolutions and matrix products.
+"""
+import contextlib
+import os
+from typing import Union
+
+import torch
+import torch.nn as nn
+
+PRECISIONS = ('auto', 'fp32', 'bf16')
+ENV = 'MMEDIT_TMAD_PRECISION'
+
+
+def cpu_has_bf16_matmul() -> bool:
+    """True when oneDNN has bfloat16 matrix instructions (AMX) here."""
+    probe = getattr(torch.cpu, '_is_amx_tile_supported', None)
+    try:
+        return bool(probe()) if probe is not None else False
+    except RuntimeError:  # a build without the probe's backend
+        return False
+
+
+def resolve_precision(precision: str = 'auto',
+                      device: Union[str, torch.device] = 'cpu') -> str:
+    """``'fp32'`` or ``'bf16'`` for ``precision`` on ``device``.
+
+    Args:
+        precision (str): ``'auto'``, ``'fp32'`` or ``'bf16'``.
+        device (str | torch.device): Where the model runs.
+
+    Returns:
+        str: ``'fp32'`` or ``'bf16'``.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {PRECISIONS}, got '
+                         f'{precision!r}')
+    if precision == 'auto':
+        env = os.environ.get(ENV, '').strip().lower()
+        if env:
+            if env not in PRECISIONS:
+                raise ValueError(f'{ENV} must be one of {PRECISIONS}, got '
+                                 f'{env!r}')
+            precision = env
+    if precision != 'auto':
+        return precision
+    if torch.device(device).type == 'cpu' and cpu_has_bf16_matmul():
+        return 'bf16'
+    return 'fp32'
+
+
+def autocast(precision: str, device: Union[str, torch.device] = 'cpu'):
+    """The autocast context of a resolved precision (a no-op for fp32)."""
+    if precision not in ('fp32', 'bf16'):
+        precision = resolve_precision(precision, device)
+    if precision == 'fp32':
+        return contextlib.nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
+
+
+def channels_last_safe(model: nn.Module) -> bool:
+    """Whether the model's code runs on ``channels_last`` features.
+
+    True for T-MAD's inpaintor and for a coarse-only model whose generator
+    is T-MAD's coarse net (their classes set ``channels_last_safe``).
+    """
+    model = getattr(model, 'module', model)  # a DDP wrapper
+    if getattr(model, 'channels_last_safe', False):
+        return True
+    generator = getattr(model, 'generator', None)
+    return bool(getattr(generator, 'channels_last_safe', False))
+
+
+def set_precision(model: nn.Module, precision: str = 'auto') -> str:
+    """Resolve ``precision`` for ``model`` and lay it out for speed.
+
+    The resolved precision is stored as ``model.infer_precision`` (read by
+    :func:`mmedit_tmad.apis.inpaint`); on a CPU a model that is
+    :func:`channels_last_safe` is converted to ``channels_last`` (the
+    weights only: inputs follow the weights in oneDNN's convolutions).
+
+    Returns:
+        str: The resolved precision.
+    """
+    param = next(model.parameters(), None)
+    device = param.device if param is not None else torch.device('cpu')
+    resolved = resolve_precision(precision, device)
+    if device.type == 'cpu' and channels_last_safe(model):
+        model.to(memory_format=torch.channels_last)
+    model.infer_precision = resolved
+    return resolved
+
+
+def model_autocast(model: nn.Module):
+    """Autocast for ``model.infer_precision`` (float32 when not set)."""
+    param = next(model.parameters(), None)
+    device = param.device if param is not None else torch.device('cpu')
+    return autocast(getattr(model, 'infer_precision', 'fp32'), device)
