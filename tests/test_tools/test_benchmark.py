@@ -19,7 +19,8 @@ def test_benchmark_two_configs(tmp_path):
     proc = subprocess.run([
         sys.executable, TOOL, TMAD, COARSE, '--size', '32', '--iters', '1',
         '--warmup', '0', '--batch-sizes', '1', '2', '--train-step',
-        '--train-batch', '2', '--ref', 'tmad_coarse', '--out',
+        '--train-batch', '2', '--ref', 'tmad_coarse', '--amp', 'none',
+        'bf16', '--channels-last', '--out',
         str(out_json), '--md',
         str(out_md)
     ],
@@ -32,24 +33,38 @@ def test_benchmark_two_configs(tmp_path):
         ln for ln in out_md.read_text().splitlines() if ln.startswith('| ')
     ]
     head = [c.strip() for c in rows[0].strip('|').split('|')]
-    assert len(rows) == 3 and head[0] == 'model'
+    # one row per config and precision
+    assert len(rows) == 5 and head[:3] == ['model', 'precision', 'layout']
     table = {}
     for line in rows[1:]:
         cells = [c.strip() for c in line.strip('|').split('|')]
         assert len(cells) == len(head)
-        table[cells[0]] = dict(zip(head, cells))
-    assert set(table) == {'tmad_test', 'tmad_coarse_test'}
-    # the reference row has ratio 1 everywhere; values parse as numbers
-    ref, tmad = table['tmad_coarse_test'], table['tmad_test']
-    for col in head:
-        if col.startswith('x '):
-            assert ref[col] == '1.00x'
-            assert float(tmad[col].rstrip('x')) > 0
-        elif col != 'model':
-            float(ref[col]), float(tmad[col])
+        table[cells[0], cells[1]] = dict(zip(head, cells))
+    assert set(table) == {(m, p) for m in ('tmad_test', 'tmad_coarse_test')
+                          for p in ('fp32', 'bf16')}
+    for prec in ('fp32', 'bf16'):
+        # the reference row at the same precision has ratio 1 everywhere;
+        # values parse as numbers; T-MAD runs channels_last
+        ref, tmad = table['tmad_coarse_test', prec], table['tmad_test', prec]
+        assert tmad['layout'] == ref['layout'] == 'channels_last'
+        for col in head:
+            if col.startswith('x '):
+                assert ref[col] == '1.00x'
+                assert float(tmad[col].rstrip('x')) > 0
+            elif col not in ('model', 'precision', 'layout'):
+                float(ref[col]), float(tmad[col])
     data = json.loads(out_json.read_text())
-    by_name = {r['name']: r for r in data['rows']}
-    full, coarse = by_name['tmad_test'], by_name['tmad_coarse_test']
+    # the machine's own roofline, measured in the same run
+    rates = data['roofline']['rates']
+    assert set(rates) == {'none/nchw', 'none/cl', 'bf16/nchw', 'bf16/cl'}
+    assert all(v > 0 for v in rates.values())
+    by_name = {(r['name'], r['amp']): r for r in data['rows']}
+    for r in by_name.values():
+        assert r['gflops_per_s'] > 0
+        best = max(rates.values())
+        assert abs(r['roofline_best'] - r['gflops_per_s'] / best) < 1e-9
+    full = by_name['tmad_test', 'none']
+    coarse = by_name['tmad_coarse_test', 'none']
     # the full model adds retrieval, PSNet and the patch critic
     assert full['params_g'] > coarse['params_g'] > 0
     assert full['params_d'] > 0

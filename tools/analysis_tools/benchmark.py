@@ -26,15 +26,29 @@ Measured per config:
   ``torch.cuda.max_memory_allocated`` of each stage;
 * optionally (``--train-step``) one training iteration
   (``model.train_step`` with the config's optimisers; T-MAD in its joint
-  phase 2) and its peak memory.
+  phase 2) and its peak memory;
+* the machine's own **roofline**, measured in the same run (a fresh
+  process, before the models): a fixed conv stack (four 128-channel 3x3
+  convs on 4x128x64x64) in float32 and under bfloat16 autocast, NCHW and
+  channels_last (float16 too on CUDA, channels_last). Every row gives
+  its achieved GFLOP/s (GFLOPs/img x img/s at the largest batch) and the
+  fraction of the conv stack's rate at the row's own precision and layout,
+  and of the best rate of any.
+
+``--amp`` takes several precisions (``--amp none bf16``): each config is
+measured at each, as separate rows of one table, so bf16-vs-fp32 ratios
+come from one run. ``--channels-last`` applies to the models whose code
+runs on that layout (T-MAD); mmagic's DeepFill and AOT-GAN reshape
+features with ``view`` and keep NCHW (the row says which layout ran).
 
 A Markdown table with ratios against the ``--ref`` model (DeepFillv2 by
-default), measured in the same run, is printed and optionally written.
+default; the first row of it at the same precision), measured in the same
+run, is printed and optionally written.
 
 Usage:
     python tools/analysis_tools/benchmark.py [CONFIG ...] [--device cpu]
         [--size 256] [--batch-sizes 1 8] [--iters 10] [--warmup 3]
-        [--train-step] [--amp none|fp16|bf16] [--channels-last]
+        [--train-step] [--amp none|fp16|bf16 ...] [--channels-last]
         [--peak-tflops 989] [--ref deepfillv2] [--out results.json]
         [--md table.md]
 """
@@ -47,6 +61,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Optional
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -97,9 +112,18 @@ def parse_args(argv=None):
     parser.add_argument(
         '--amp',
         choices=['none', 'fp16', 'bf16'],
-        default='none',
-        help='torch.autocast dtype (default: none, fp32)')
-    parser.add_argument('--channels-last', action='store_true')
+        nargs='+',
+        default=['none'],
+        help='torch.autocast dtype(s); several give one row per config and '
+        'precision (default: none, fp32)')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='channels_last layout for the models that support it (T-MAD)')
+    parser.add_argument(
+        '--no-roofline',
+        action='store_true',
+        help='skip the conv-stack roofline measurement')
     parser.add_argument(
         '--threads', type=int, help='torch.set_num_threads in the workers')
     parser.add_argument(
@@ -143,8 +167,10 @@ def parse_args(argv=None):
         'MMEDIT_TMAD_DEBUG=1)')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     parser.add_argument('--worker-out', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--worker-roofline', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.device == 'cpu' and args.amp == 'fp16':
+    if args.device == 'cpu' and 'fp16' in args.amp:
         parser.error('--amp fp16 needs --device cuda (use bf16 on CPU)')
     if min(args.batch_sizes) < 1 or args.iters < 1 or args.warmup < 0:
         parser.error('batch sizes and --iters must be >= 1, --warmup >= 0')
@@ -240,12 +266,59 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def _autocast(args):
+def _autocast(args, amp=None):
     import torch
-    if args.amp == 'none':
+    amp = amp or args.amp[0]
+    if amp == 'none':
         return contextlib.nullcontext()
-    dtype = dict(fp16=torch.float16, bf16=torch.bfloat16)[args.amp]
+    dtype = dict(fp16=torch.float16, bf16=torch.bfloat16)[amp]
     return torch.autocast(args.device, dtype=dtype)
+
+
+#: The roofline's conv stack: 4 convs 128->128 3x3 on (4, 128, 64, 64).
+ROOF_SHAPE, ROOF_CONVS = (4, 128, 64, 64), 4
+
+
+def measure_roofline(args) -> dict:
+    """GFLOP/s of a fixed conv stack per precision and layout (a worker).
+
+    Returns:
+        dict: ``rates``: ``{'none/nchw': GFLOP/s, 'none/cl': ...,
+        'bf16/nchw': ..., 'bf16/cl': ...}`` (``fp16/cl`` on CUDA), the best
+        of ``--iters`` timed passes; ``threads``, ``shape``, ``convs``.
+    """
+    import torch
+    import torch.nn as nn
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    n, c, h, w = ROOF_SHAPE
+    flops = ROOF_CONVS * n * h * w * c * c * 9 * 2
+    modes = [('none', False), ('none', True), ('bf16', False),
+             ('bf16', True)]
+    if args.device == 'cuda':
+        modes.append(('fp16', True))
+    rates = {}
+    for amp, cl in modes:
+        torch.manual_seed(0)
+        net = nn.Sequential(*[
+            nn.Conv2d(c, c, 3, padding=1) for _ in range(ROOF_CONVS)
+        ]).to(args.device).eval()
+        x = torch.randn(ROOF_SHAPE, device=args.device)
+        if cl:
+            net = net.to(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
+        best = float('inf')
+        with torch.no_grad(), _autocast(args, amp):
+            for i in range(args.warmup + args.iters):
+                _sync(args.device)
+                start = time.perf_counter()
+                net(x)
+                _sync(args.device)
+                if i >= args.warmup:
+                    best = min(best, time.perf_counter() - start)
+        rates[f'{amp}/{"cl" if cl else "nchw"}'] = flops / best / 1e9
+    return dict(rates=rates, threads=torch.get_num_threads(),
+                shape=list(ROOF_SHAPE), convs=ROOF_CONVS)
 
 
 def _to_channels_last(data: dict) -> dict:
@@ -276,16 +349,22 @@ def build_model(cfg, device: str = 'cpu', channels_last: bool = False):
 
     T-MAD is put in its joint phase, so that the whole test path runs
     (coarse net, memory, retrieval, PSNet), not the phase-1 coarse model.
+    ``channels_last`` applies only to a model that runs on that layout
+    (``mmedit_tmad.utils.channels_last_safe``); check
+    ``model.benchmark_channels_last``.
     """
     import torch
 
     from mmedit_tmad.registry import MODELS
+    from mmedit_tmad.utils import channels_last_safe
     model = MODELS.build(cfg.model)
     if hasattr(model, 'coarse_iters') and hasattr(model, 'cur_iter'):
         model.cur_iter.fill_(model.coarse_iters)
     model = model.to(device)
-    if channels_last:
+    use_cl = channels_last and channels_last_safe(model)
+    if use_cl:
         model = model.to(memory_format=torch.channels_last)
+    model.benchmark_channels_last = use_cl
     return model.eval()
 
 
@@ -313,12 +392,12 @@ def measure_config(path: str, args) -> dict:
         name=osp.splitext(osp.basename(path))[0],
         device=device,
         size=args.size,
-        amp=args.amp,
-        channels_last=bool(args.channels_last),
+        amp=args.amp[0],
         threads=torch.get_num_threads(),
         dropped=dropped)
     rss_import = _rss_mb()
     model = build_model(cfg, device, args.channels_last)
+    row['channels_last'] = model.benchmark_channels_last
     row.update(count_params(model))
     row['rss_model_mb'] = _rss_mb() if device == 'cpu' else None
     row['rss_import_mb'] = rss_import
@@ -329,7 +408,7 @@ def measure_config(path: str, args) -> dict:
 
     def prepared(n):
         return prepare_inputs(model, make_batch(n, args.size, args.hole),
-                              args.channels_last)
+                              model.benchmark_channels_last)
 
     # FLOPs of one batch-1 pass (after a warm-up: lazily built parts)
     from torch.utils.flop_counter import FlopCounterMode
@@ -412,14 +491,15 @@ def measure_train_step(model, cfg, args) -> dict:
 # ----------------------------------------------------------------------
 # parent: one subprocess per config, then the table
 # ----------------------------------------------------------------------
-def run_worker(path: str, args, argv: list) -> dict:
+def run_worker(path: Optional[str], args, argv: list) -> dict:
+    """One config (or, with ``path=None``, the roofline) in a subprocess."""
     with tempfile.TemporaryDirectory() as tmp:
         out = osp.join(tmp, 'row.json')
+        what = ['--worker', path] if path else ['--worker-roofline']
         cmd = [
             sys.executable,
             osp.abspath(__file__),
-            '--worker',
-            path,
+        ] + what + [
             '--worker-out',
             out,
             '--debug'  # the worker's traceback in the failure report
@@ -428,15 +508,33 @@ def run_worker(path: str, args, argv: list) -> dict:
         if proc.returncode != 0 or not osp.isfile(out):
             tail = (proc.stdout + proc.stderr).strip().splitlines()
             print(
-                f'benchmark of {path} failed (exit {proc.returncode}):\n' +
-                '\n'.join(tail[-15:]),
+                f'benchmark of {path or "the roofline"} failed (exit '
+                f'{proc.returncode}):\n' + '\n'.join(tail[-15:]),
                 flush=True)
+            path = path or 'roofline'
             return dict(
                 config=osp.relpath(osp.abspath(path), ROOT),
                 name=osp.splitext(osp.basename(path))[0],
                 failed=tail[-1] if tail else f'exit {proc.returncode}')
         with open(out) as f:
             return json.load(f)
+
+
+def _roof_key(row: dict) -> str:
+    return f'{row["amp"]}/{"cl" if row.get("channels_last") else "nchw"}'
+
+
+def add_roofline(rows: list, roof: Optional[dict]) -> None:
+    """Achieved GFLOP/s and its fraction of the conv stack's rates."""
+    for r in rows:
+        best = max(r['inference'].values(), key=lambda v: v['images_per_s'])
+        r['gflops_per_s'] = r['gflops'] * best['images_per_s']
+        if not roof:
+            continue
+        rates = roof['rates']
+        same = rates.get(_roof_key(r))
+        r['roofline_same'] = r['gflops_per_s'] / same if same else None
+        r['roofline_best'] = r['gflops_per_s'] / max(rates.values())
 
 
 def _fmt(v, nd=2):
@@ -453,8 +551,8 @@ def make_table(rows: list, ref: dict, args) -> str:
     batches = sorted({int(b) for r in rows for b in r['inference']})
     b1, bn = batches[0], batches[-1]
     head = [
-        'model', 'G params (M)', 'D params (M)', 'GFLOPs/img',
-        f'latency b{b1} (ms)', f'img/s b{b1}'
+        'model', 'precision', 'layout', 'G params (M)', 'D params (M)',
+        'GFLOPs/img', f'latency b{b1} (ms)', f'img/s b{b1}'
     ]
     if bn != b1:
         head += [f'latency b{bn} (ms)', f'img/s b{bn}']
@@ -465,18 +563,25 @@ def make_table(rows: list, ref: dict, args) -> str:
         head += [f'above model b{bn} (MB)']
     if args.peak_tflops and args.device == 'cuda':
         head += ['% of peak']
+    head += ['GFLOP/s']
+    if any('roofline_best' in r for r in rows):
+        head += ['% roofline (same precision)', '% roofline (best)']
     if any('train' in r for r in rows):
         head += ['train step (s)', f'train {mem} (MB)']
     head += [
         'x latency', f'x img/s b{bn}', 'x memory', 'x G params', 'x FLOPs'
     ]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    rb1 = ref['inference'][str(b1)] if ref else None
-    rbn = ref['inference'][str(bn)] if ref else None
     for r in rows:
+        # the reference at the row's precision (else its first row)
+        rf = ref.get(r['amp'], next(iter(ref.values()))) if ref else None
+        rb1 = rf['inference'][str(b1)] if rf else None
+        rbn = rf['inference'][str(bn)] if rf else None
         i1, i_n = r['inference'][str(b1)], r['inference'][str(bn)]
         cells = [
             r['name'],
+            'fp32' if r['amp'] == 'none' else r['amp'],
+            'channels_last' if r.get('channels_last') else 'NCHW',
             _fmt(r['params_g'], 3),
             _fmt(r['params_d'], 3),
             _fmt(r['gflops'], 1),
@@ -492,6 +597,13 @@ def make_table(rows: list, ref: dict, args) -> str:
             cells += [_fmt(i_n['peak_above_model_mb'], 0)]
         if args.peak_tflops and args.device == 'cuda':
             cells += [_fmt(100 * r.get('peak_fraction', 0), 2)]
+        cells += [_fmt(r.get('gflops_per_s'), 1)]
+        if any('roofline_best' in x for x in rows):
+            same = r.get('roofline_same')
+            cells += [
+                _fmt(same and 100 * same, 1),
+                _fmt(100 * r['roofline_best'], 1)
+            ]
         if any('train' in x for x in rows):
             t = r.get('train')
             cells += [_fmt(t and t['seconds'], 3), _fmt(t and t['peak_mb'], 0)]
@@ -499,8 +611,8 @@ def make_table(rows: list, ref: dict, args) -> str:
             _ratio(i1['latency_ms'], rb1 and rb1['latency_ms']),
             _ratio(i_n['images_per_s'], rbn and rbn['images_per_s']),
             _ratio(i_n['peak_mb'], rbn and rbn['peak_mb']),
-            _ratio(r['params_g'], ref and ref['params_g']),
-            _ratio(r['gflops'], ref and ref['gflops'])
+            _ratio(r['params_g'], rf and rf['params_g']),
+            _ratio(r['gflops'], rf and rf['gflops'])
         ]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
@@ -526,15 +638,16 @@ def merge_repeats(reps: list) -> dict:
     return row
 
 
-def _worker_argv(argv: list) -> list:
-    """The command line minus the config list (workers get one each)."""
+def _worker_argv(argv: list, amp: str) -> list:
+    """The command line minus the config list (workers get one each) and
+    with one precision."""
     args = parse_args(argv)
     out = [
         '--device', args.device, '--size',
         str(args.size), '--hole',
         str(args.hole), '--iters',
         str(args.iters), '--warmup',
-        str(args.warmup), '--amp', args.amp, '--train-batch',
+        str(args.warmup), '--amp', amp, '--train-batch',
         str(args.train_batch), '--batch-sizes'
     ] + [str(b) for b in args.batch_sizes]
     if args.train_step:
@@ -554,8 +667,9 @@ def main(argv=None):
     from mmedit_tmad.utils import cli
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
-    if args.worker:
-        row = measure_config(args.worker, args)
+    if args.worker or args.worker_roofline:
+        row = measure_config(args.worker, args) if args.worker else \
+            measure_roofline(args)
         with open(args.worker_out, 'w') as f:
             json.dump(row, f)
         return row
@@ -574,34 +688,58 @@ def main(argv=None):
             raise cli.UsageError(f'config not found: {c}')
     configs = [c if osp.isfile(c) else osp.join(ROOT, c) for c in configs]
     _check_outputs(args, configs)
-    wargv = _worker_argv(argv)
-    runs = {c: [] for c in configs}
+    amps = list(dict.fromkeys(args.amp))
+    runs = {(c, a): [] for c in configs for a in amps}
+    roofs = []
     for rep in range(max(1, args.repeat)):
+        if not args.no_roofline:
+            print(f'measuring the roofline (repeat {rep + 1}) ...',
+                  flush=True)
+            roof = run_worker(None, args, _worker_argv(argv, amps[0]))
+            if 'failed' not in roof:
+                roofs.append(roof)
         for c in configs:
-            start = time.time()
-            print(
-                f'measuring {osp.relpath(c, ROOT)} (repeat {rep + 1}) ...',
-                flush=True)
-            runs[c].append(run_worker(c, args, wargv))
-            print(f'  done in {time.time() - start:.0f} s', flush=True)
-    rows = [merge_repeats(runs[c]) for c in configs]
+            for a in amps:
+                start = time.time()
+                print(
+                    f'measuring {osp.relpath(c, ROOT)} at {a} (repeat '
+                    f'{rep + 1}) ...',
+                    flush=True)
+                runs[c, a].append(run_worker(c, args, _worker_argv(argv, a)))
+                print(f'  done in {time.time() - start:.0f} s', flush=True)
+    # the fastest repeat of each conv-stack mode
+    roof = dict(roofs[0], rates={
+        k: max(r['rates'][k] for r in roofs)
+        for k in roofs[0]['rates']
+    }) if roofs else None
+    rows = [merge_repeats(runs[key]) for key in runs]
     failed = [r for r in rows if 'failed' in r]
     rows = [r for r in rows if 'failed' not in r]
     if not rows:
         raise SystemExit('every benchmark failed')
-    ref = next((r for r in rows if r['name'].startswith(args.ref)), None)
-    if ref is None:
+    add_roofline(rows, roof)
+    ref = {}
+    for r in rows:
+        if r['name'].startswith(args.ref):
+            ref.setdefault(r['amp'], r)
+    if not ref:
         print(f'no config starts with --ref {args.ref!r}: no ratios')
     table = make_table(rows, ref, args)
     best = (f', best of {args.repeat} round-robin repeats'
             if args.repeat > 1 else '')
+    ref_name = next(iter(ref.values()))['name'] if ref else '-'
     note = (f'{args.device}, {args.size}x{args.size}, centred '
             f'{int(round(args.size * args.hole))}px square hole, amp '
-            f'{args.amp}, channels_last {args.channels_last}, '
+            f'{" ".join(amps)}, channels_last {args.channels_last}, '
             f'{rows[0]["threads"] if rows else "-"} threads, '
             f'latency = median of {args.iters} timed passes after '
             f'{args.warmup} warm-up{best}; '
-            f'ratios against {ref["name"] if ref else "-"}')
+            f'ratios against {ref_name} at the same precision')
+    if roof:
+        n, c, h, w = roof['shape']
+        note += (f'; roofline = {roof["convs"]} convs {c}->{c} 3x3 on '
+                 f'{n}x{c}x{h}x{w}, GFLOP/s: ' + ', '.join(
+                     f'{k} {v:.0f}' for k, v in roof['rates'].items()))
     dropped = {r['name']: r['dropped'] for r in rows if r['dropped']}
     if dropped:
         note += ('; perceptual losses without local weights dropped: ' +
@@ -615,7 +753,8 @@ def main(argv=None):
         cli.write_text(
             args.out,
             json.dumps(
-                dict(args=vars(args), rows=rows, failed=failed), indent=1),
+                dict(args=vars(args), rows=rows, failed=failed,
+                     roofline=roof), indent=1),
             args.overwrite)
     if args.md:
         cli.write_text(args.md, f'{note}\n\n{table}\n', args.overwrite)
