@@ -411,8 +411,8 @@ def inpaint(model: nn.Module,
         window_size (int): Longest side a window is run at; larger windows
             are downscaled to it. At least the size unit. Default: 512,
             twice the training crop: the largest holes (128x128 in 256x256)
-            keep the scale they were trained at, and one window costs about
-            a second on two CPU cores.
+            keep the scale they were trained at, and one window of the paper
+            model takes under a second on two CPU cores.
         crop_trigger_size (int): ``'auto'`` crops photos whose longer side
             exceeds it. Default: 1024: up to there the whole photo takes a
             few seconds, and results of smaller photos stay as they were.
