@@ -10,13 +10,14 @@ T-MAD's classes are registered *into the host registries* (no separate
 mmagic's loops, hooks, metrics and transforms next to ours.
 """
 from mmagic.registry import (DATASETS, HOOKS, METRICS, MODEL_WRAPPERS, MODELS,
-                             OPTIM_WRAPPER_CONSTRUCTORS, TRANSFORMS,
-                             VISUALIZERS)
+                             OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
+                             TRANSFORMS, VISUALIZERS)
 
 #: The ``default_scope`` of the host; configs set ``default_scope`` to it.
 HOST_SCOPE = 'mmagic'
 
 __all__ = [
     'HOST_SCOPE', 'DATASETS', 'HOOKS', 'METRICS', 'MODELS', 'MODEL_WRAPPERS',
-    'OPTIM_WRAPPER_CONSTRUCTORS', 'TRANSFORMS', 'VISUALIZERS'
+    'OPTIM_WRAPPER_CONSTRUCTORS', 'OPTIM_WRAPPERS', 'TRANSFORMS',
+    'VISUALIZERS'
 ]

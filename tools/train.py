@@ -10,13 +10,54 @@ import sys
 # the warnings that the host's dependencies raise about their own code
 import mmedit_tmad  # noqa: F401  # isort:skip
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmagic.utils import print_colored_log
 
-from mmedit_tmad.utils import (cli, setup_cpu_distributed,
-                               teardown_distributed)
+from mmedit_tmad.utils import (cli, cpu_has_bf16_matmul,
+                               setup_cpu_distributed, teardown_distributed)
+
+
+def enable_amp(cfg) -> None:
+    """``--amp``: mmengine's ``AmpOptimWrapper`` on CUDA (float16 with loss
+    scaling), ``TMADBF16OptimWrapper`` (bfloat16 autocast) on a CPU, where
+    ``AmpOptimWrapper`` cannot be built. Every ``OptimWrapper`` of the
+    config is switched (one, or each of a ``MultiOptimWrapperConstructor``
+    dict)."""
+    cuda = torch.cuda.is_available()
+    if not cuda and not cpu_has_bf16_matmul():
+        print_colored_log(
+            '--amp: this CPU has no AMX, where bfloat16 convolutions run '
+            'slower than float32 (see docs/benchmarks.md); training in '
+            'bfloat16 all the same',
+            level=logging.WARNING)
+    amp_types = ('AmpOptimWrapper', 'TMADBF16OptimWrapper')
+
+    def switch(wrapper: dict) -> None:
+        if wrapper.get('type', 'OptimWrapper') in amp_types:
+            print_colored_log(
+                'AMP training is already enabled in your config.',
+                level=logging.WARNING)
+            return
+        assert wrapper.get('type', 'OptimWrapper') == 'OptimWrapper', (
+            '`--amp` is only supported when the optimizer wrapper '
+            f'`type is OptimWrapper` but got {wrapper.get("type")}.')
+        if cuda:
+            wrapper['type'] = 'AmpOptimWrapper'
+            wrapper['loss_scale'] = 'dynamic'
+        else:
+            wrapper['type'] = 'TMADBF16OptimWrapper'
+
+    if ('constructor' not in cfg.optim_wrapper) or \
+            cfg.optim_wrapper['constructor'] == \
+            'DefaultOptimWrapperConstructor':
+        switch(cfg.optim_wrapper)
+    else:
+        for val in cfg.optim_wrapper.values():
+            if isinstance(val, dict) and 'type' in val:
+                switch(val)
 
 
 def parse_args(argv=None):
@@ -32,7 +73,9 @@ def parse_args(argv=None):
         '--amp',
         action='store_true',
         default=False,
-        help='enable automatic-mixed-precision training')
+        help='automatic mixed precision: float16 + loss scaling on CUDA '
+        '(mmengine AmpOptimWrapper), bfloat16 autocast on a CPU '
+        '(TMADBF16OptimWrapper; faster than float32 only with AMX)')
     parser.add_argument(
         '--tensorboard',
         action='store_true',
@@ -109,28 +152,7 @@ def main(argv=None):
 
     # enable automatic-mixed-precision training
     if args.amp is True:
-        if ('constructor' not in cfg.optim_wrapper) or \
-                cfg.optim_wrapper['constructor'] == 'DefaultOptimWrapperConstructor':  # noqa
-            optim_wrapper = cfg.optim_wrapper.type
-            if optim_wrapper == 'AmpOptimWrapper':
-                print_colored_log(
-                    'AMP training is already enabled in your config.',
-                    logger='current',
-                    level=logging.WARNING)
-            else:
-                assert optim_wrapper == 'OptimWrapper', (
-                    '`--amp` is only supported when the optimizer wrapper '
-                    f'`type is OptimWrapper` but got {optim_wrapper}.')
-                cfg.optim_wrapper.type = 'AmpOptimWrapper'
-                cfg.optim_wrapper.loss_scale = 'dynamic'
-        else:
-            for key, val in cfg.optim_wrapper.items():
-                if isinstance(val, dict) and 'type' in val:
-                    assert val.type == 'OptimWrapper', (
-                        '`--amp` is only supported when the optimizer wrapper '
-                        f'`type is OptimWrapper` but got {val.type}.')
-                    cfg.optim_wrapper[key].type = 'AmpOptimWrapper'
-                    cfg.optim_wrapper[key].loss_scale = 'dynamic'
+        enable_amp(cfg)
 
     if args.resume:
         cfg.resume = True

@@ -113,3 +113,22 @@ def test_checked_before_the_run(run_tool, run_main, tmp_path, monkeypatch):
     run = run_main(train.main, ['configs/none.py'])
     assert run.returncode == 2
     assert run.error == 'error: config: no such file: configs/none.py'
+
+
+def test_amp_on_cpu_uses_the_bf16_wrapper(monkeypatch):
+    """``--amp`` without CUDA: every OptimWrapper of the config becomes the
+    bfloat16 wrapper (mmengine's AmpOptimWrapper cannot be built there)."""
+    from mmengine.config import Config
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import train
+    import torch
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    for cfg_file, keys in ((osp.join(ROOT, 'tests', 'configs',
+                                     'tmad_test.py'), ('generator', 'disc')),
+                           (TEST_CFG, ('generator', ))):
+        cfg = Config.fromfile(cfg_file)
+        train.enable_amp(cfg)
+        for key in keys:
+            wrapper = cfg.optim_wrapper[key]
+            assert wrapper['type'] == 'TMADBF16OptimWrapper', key
+            assert 'loss_scale' not in wrapper

@@ -404,34 +404,39 @@ class TMADInpaintor(OneStageInpaintor):
         mask = data['data_samples'].mask.float()
         self._check_inputs(masked_img, mask, data['data_samples'], gt_img)
         phase = self.phase
-        coarse_res, coarse_img = self.coarse(masked_img, mask)
-        log_vars = {}
-        if phase == 1:
-            losses = dict(loss_recon=self.loss_recon(coarse_res, gt_img, mask))
-        else:
-            out = self.synthesize(masked_img, coarse_img, mask,
-                                  self.num_patches)
-            gt_patches = gather_cells(
-                image_to_cells(gt_img, self.patch_size), out['cut']['cells'])
-            if self.disc is not None:
-                set_requires_grad(self.disc, True)
-                d_losses = self.disc_losses(out, gt_patches, gt_img)
-                if d_losses:
-                    loss_d, log_d = self.parse_losses(d_losses)
-                    optim_wrapper['disc'].update_params(loss_d)
-                    log_vars.update(log_d)
-                set_requires_grad(self.disc, False)
-            losses = self.generator_losses(coarse_res, out, gt_patches,
-                                           gt_img, mask)
-            log_vars['num_valid_memory'] = out['memory']['num_valid'].float(
-            ).mean()
-            # L1 of the coarse cells p_s, beside loss_patch_l1: what PSNet
-            # gains over its input
-            log_vars['coarse_patch_l1'] = (out['cut']['patches'].detach() -
-                                           gt_patches).abs().mean()
-        loss_g, log_g = self.parse_losses(losses)
-        optim_wrapper['generator'].update_params(loss_g)
-        log_vars.update(log_g)
+        # the generator wrapper's context: autocast under --amp (AMP or
+        # bf16 wrapper), no-sync under gradient accumulation
+        with optim_wrapper['generator'].optim_context(self):
+            coarse_res, coarse_img = self.coarse(masked_img, mask)
+            log_vars = {}
+            if phase == 1:
+                losses = dict(
+                    loss_recon=self.loss_recon(coarse_res, gt_img, mask))
+            else:
+                out = self.synthesize(masked_img, coarse_img, mask,
+                                      self.num_patches)
+                gt_patches = gather_cells(
+                    image_to_cells(gt_img, self.patch_size),
+                    out['cut']['cells'])
+                if self.disc is not None:
+                    set_requires_grad(self.disc, True)
+                    d_losses = self.disc_losses(out, gt_patches, gt_img)
+                    if d_losses:
+                        loss_d, log_d = self.parse_losses(d_losses)
+                        optim_wrapper['disc'].update_params(loss_d)
+                        log_vars.update(log_d)
+                    set_requires_grad(self.disc, False)
+                losses = self.generator_losses(coarse_res, out, gt_patches,
+                                               gt_img, mask)
+                log_vars['num_valid_memory'] = out['memory'][
+                    'num_valid'].float().mean()
+                # L1 of the coarse cells p_s, beside loss_patch_l1: what
+                # PSNet gains over its input
+                log_vars['coarse_patch_l1'] = (
+                    out['cut']['patches'].detach() - gt_patches).abs().mean()
+            loss_g, log_g = self.parse_losses(losses)
+            optim_wrapper['generator'].update_params(loss_g)
+            log_vars.update(log_g)
         log_vars['phase'] = torch.tensor(float(phase))
         self.cur_iter += 1
         return log_vars
