@@ -45,6 +45,7 @@ from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
                               parse_box, parse_stroke)
 from mmedit_tmad.apis.inpainting import STRATEGIES
 from mmedit_tmad.utils import cli
+from mmedit_tmad.utils.precision import PRECISIONS
 from mmedit_tmad.utils.image_io import ImageDecodeError, imread_checked
 from mmedit_tmad.visualization import draw_removal, draw_retrieval
 
@@ -126,6 +127,12 @@ def parse_with_model_args(parser: argparse.ArgumentParser,
     """Add ``--device`` / ``--cfg-options`` / ``--overwrite`` / ``--debug``,
     parse, require a hole and existing config and checkpoint files."""
     parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
+    parser.add_argument(
+        '--precision',
+        choices=PRECISIONS,
+        default='auto',
+        help='auto: bfloat16 autocast on a CPU with AMX, float32 elsewhere '
+        '(MMEDIT_TMAD_PRECISION sets the default)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -282,7 +289,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     check_plan(args, images, masks, plan)
     check_inputs(args, images, masks)
     model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options)
+                       args.cfg_options, args.precision)
     os.makedirs(args.out, exist_ok=True)
     written = []
     for i, (img_path, mask_path, files) in enumerate(zip(images, masks, plan)):

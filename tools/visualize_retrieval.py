@@ -88,7 +88,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     img = imread_checked(args.img, flag='unchanged')
     hole = make_hole(args, args.img, img.shape, args.mask)
     model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options)
+                       args.cfg_options, args.precision)
     steps = inpaint(
         model, img, hole, return_steps=True, **strategy_kwargs(args))
     picture = draw_retrieval(

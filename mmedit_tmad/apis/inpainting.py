@@ -20,6 +20,7 @@ from mmengine.dataset import Compose
 from mmedit_tmad.models.editors.tmad.tmad_inpaintor import TMADInpaintor
 from mmedit_tmad.models.editors.tmad.tmad_texture_memory import gather_cells
 from mmedit_tmad.utils.image_io import imread_checked
+from mmedit_tmad.utils.precision import model_autocast
 from .masks import MaskInput, read_mask
 
 ImageInput = Union[str, np.ndarray]
@@ -386,6 +387,10 @@ def inpaint(model: nn.Module,
     from nothing (T-MAD's memory then holds coarse estimates only,
     ``num_valid_memory`` is 0) with a warning.
 
+    **Precision**: the networks run at ``model.infer_precision`` (set by
+    :func:`mmedit_tmad.apis.init_model`: bfloat16 autocast on a CPU with
+    AMX, float32 elsewhere; float32 for a model built otherwise).
+
     A T-MAD model still in phase 1, a coarse-only model
     (``OneStageInpaintor`` + ``TMADCoarseNet``) and other mmagic inpaintors
     return their own prediction (through ``model(mode='predict')`` for the
@@ -541,7 +546,9 @@ def _run(model: nn.Module, image: np.ndarray, hole: np.ndarray, unit: int,
         exclude = torch.ones(1, 1, hp, wp, device=inputs.device)
         exclude[..., :h, :w] = 0
         _warn_small_memory(model, h, w, what)
-        out = model.inpaint(inputs, samples.mask.float(), exclude=exclude)
+        with model_autocast(model):
+            out = model.inpaint(
+                inputs, samples.mask.float(), exclude=exclude)
         destruct = model.data_preprocessor.destruct
         res['pred'] = _to_uint8(destruct(out['result'], samples))[:h, :w]
         coarse = destruct(out['coarse_img'], samples)
@@ -549,7 +556,8 @@ def _run(model: nn.Module, image: np.ndarray, hole: np.ndarray, unit: int,
         if retrieval and 'retrieval' in out:
             res.update(_retrieval(model, out, hole))
     else:
-        preds = model(inputs, samples, mode='predict')
+        with model_autocast(model):
+            preds = model(inputs, samples, mode='predict')
         res['pred'] = _to_uint8(preds[0].output.pred_img[None])[:h, :w]
     return res
 

@@ -566,3 +566,26 @@ def test_cuda_matches_cpu(model, photo):
         cfg_options={'model.train_cfg.coarse_iters': 0})
     gpu = inpaint(gpu_model, photo, hole).astype(int)
     assert np.abs(gpu - cpu).max() <= 2
+
+
+@pytest.mark.parametrize('precision', ['fp32', 'bf16'])
+def test_runs_at_the_model_precision(crop, precision, monkeypatch):
+    """The networks run under the model's ``infer_precision``; the result
+    keeps every valid byte in either."""
+    monkeypatch.delenv('MMEDIT_TMAD_PRECISION', raising=False)
+    model = init_model(
+        TEST_CFG,
+        cfg_options={'model.train_cfg.coarse_iters': 0},
+        precision=precision)
+    seen = []
+    run = model.inpaint
+
+    def spy(*args, **kwargs):
+        seen.append(torch.is_autocast_enabled('cpu'))
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(model, 'inpaint', spy)
+    hole = _box_mask(crop.shape[:2])
+    result = inpaint(model, crop, hole)
+    assert seen == [precision == 'bf16']
+    _check_composite(result, crop, hole)
