@@ -136,6 +136,95 @@ class _CARAFEFunction(Function):
         return grad_x, grad_m, None, None, None
 
 
+def _channels_last_kernels(masks: Tensor, k: int, g: int, s: int) -> Tensor:
+    """(n, g*k*k, h*s, w*s) -> (n, k*k, s*s, h, w, g, 1): per tap and
+    sub-pixel, one weight per pixel and group, broadcast over its channels.
+    """
+    n, _, hs, ws = masks.shape
+    h, w = hs // s, ws // s
+    # (n, g, k*k, h, s, w, s) -> (n, k*k, s, s, h, w, g): one copy
+    kernels = masks.view(n, g, k * k, h, s, w, s).permute(0, 2, 4, 6, 3, 5, 1)
+    return kernels.reshape(n, k * k, s * s, h, w, g, 1)
+
+
+class _CARAFEChannelsLast(Function):
+    """CARAFE on ``channels_last`` features, in their own layout.
+
+    The same tap loop as :class:`_CARAFEFunction` on (n, s*s, h, w, g, c/g)
+    planes, channels innermost: no layout conversion on either side of the
+    convolutions around it (1.5-3.5x faster than converting to NCHW and
+    back).
+    """
+
+    @staticmethod
+    def forward(ctx, features: Tensor, masks: Tensor, kernel_size: int,
+                group_size: int, scale_factor: int) -> Tensor:
+        n, c, h, w = features.shape
+        k, g, s = kernel_size, group_size, scale_factor
+        r = (k - 1) // 2
+        # (n, h, w, c) is the memory order of channels_last: a view
+        nhwc = features.permute(0, 2, 3, 1)
+        # (n, h+2r, w+2r, g, c/g)
+        padded = F.pad(nhwc, (0, 0, r, r, r, r)).view(n, h + 2 * r,
+                                                     w + 2 * r, g, c // g)
+        kernels = _channels_last_kernels(masks, k, g, s)
+        out = features.new_zeros((n, s * s, h, w, g, c // g))
+        for ky in range(k):
+            for kx in range(k):
+                # (n, 1, h, w, g, c/g): the source pixel shifted by the tap
+                tap = padded[:, None, ky:ky + h, kx:kx + w]
+                out.addcmul_(tap, kernels[:, ky * k + kx])
+        ctx.save_for_backward(features, masks)
+        ctx.kgs = (k, g, s)
+        # (n, s, s, h, w, c) -> (n, h, s, w, s, c) -> (n, h*s, w*s, c)
+        out = out.view(n, s, s, h, w, c).permute(0, 3, 1, 4, 2, 5).reshape(
+            n, h * s, w * s, c)
+        # (n, c, h*s, w*s), channels_last
+        return out.permute(0, 3, 1, 2)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out: Tensor) -> tuple:
+        features, masks = ctx.saved_tensors
+        k, g, s = ctx.kgs
+        n, c, h, w = features.shape
+        r, cg = (k - 1) // 2, c // g
+        # (n, c, h*s, w*s) -> (n, h, s, w, s, c) -> (n, s*s, h, w, g, c/g)
+        go = grad_out.permute(0, 2, 3, 1).reshape(n, h, s, w, s, c).permute(
+            0, 2, 4, 1, 3, 5).reshape(n, s * s, h, w, g, cg)
+        padded = F.pad(features.permute(0, 2, 3, 1),
+                       (0, 0, r, r, r, r)).view(n, h + 2 * r, w + 2 * r, g,
+                                                cg)
+        kernels = _channels_last_kernels(masks, k, g, s)
+        grad_x = torch.zeros_like(padded) if ctx.needs_input_grad[0] else None
+        # (n, k*k, s*s, h, w, g)
+        grad_m = kernels.new_empty(kernels.shape[:-1]) \
+            if ctx.needs_input_grad[1] else None
+        prod = torch.empty_like(go) if grad_m is not None else None
+        for ky in range(k):
+            for kx in range(k):
+                t = ky * k + kx
+                if grad_m is not None:
+                    tap = padded[:, None, ky:ky + h, kx:kx + w]
+                    torch.mul(go, tap, out=prod)
+                    # sum over the group's channels -> (n, s*s, h, w, g)
+                    torch.sum(prod, -1, out=grad_m[:, t])
+                if grad_x is not None:
+                    target = grad_x[:, ky:ky + h, kx:kx + w]
+                    for sub in range(s * s):
+                        target.addcmul_(go[:, sub], kernels[:, t, sub])
+        if grad_x is not None:
+            # (n, h, w, c) -> (n, c, h, w), channels_last
+            grad_x = grad_x[:, r:r + h, r:r + w].reshape(n, h, w,
+                                                         c).permute(0, 3, 1, 2)
+        if grad_m is not None:
+            # (n, k*k, s*s, h, w, g) -> (n, g*k*k*s*s, h, w) -> (n, g*k*k,
+            # h*s, w*s)
+            grad_m = grad_m.permute(0, 5, 1, 2, 3, 4).reshape(n, -1, h, w)
+            grad_m = F.pixel_shuffle(grad_m, s)
+        return grad_x, grad_m, None, None, None
+
+
 def carafe_pytorch(features: Tensor, masks: Tensor, kernel_size: int,
                    group_size: int, scale_factor: int) -> Tensor:
     """CARAFE feature reassembly in pure PyTorch (any device).
@@ -152,6 +241,10 @@ def carafe_pytorch(features: Tensor, masks: Tensor, kernel_size: int,
     source size (``pixel_unshuffle`` of the kernels, ``pixel_shuffle`` of
     the result), so every step runs over contiguous rows; accumulating in
     the output layout directly is 3-4x slower on CPU.
+
+    ``channels_last`` features (T-MAD on a CPU, see
+    :mod:`mmedit_tmad.utils.precision`) are reassembled in their own layout,
+    channels innermost, and the result is ``channels_last``.
 
     Precision: half and bfloat16 inputs (autocast) are computed in float32
     and cast back to the inputs' common dtype: in bfloat16 the 25-term sums
@@ -177,9 +270,14 @@ def carafe_pytorch(features: Tensor, masks: Tensor, kernel_size: int,
     _check_carafe_args(features, masks, kernel_size, group_size, scale_factor)
     dtype = torch.promote_types(features.dtype, masks.dtype)
     work = torch.promote_types(dtype, torch.float32)
-    out = _CARAFEFunction.apply(
-        features.to(work).contiguous(),
-        masks.to(work).contiguous(), kernel_size, group_size, scale_factor)
+    features, masks = features.to(work), masks.to(work).contiguous()
+    if not features.is_contiguous() and features.is_contiguous(
+            memory_format=torch.channels_last):
+        out = _CARAFEChannelsLast.apply(features, masks, kernel_size,
+                                        group_size, scale_factor)
+    else:
+        out = _CARAFEFunction.apply(features.contiguous(), masks,
+                                    kernel_size, group_size, scale_factor)
     return out.to(dtype)
 
 

@@ -33,16 +33,24 @@ def carafe_reference(feat, mask, k, g, s):
     return out
 
 
+@pytest.mark.parametrize('layout', ['nchw', 'channels_last'])
 @pytest.mark.parametrize('k,g,s,h,w', [(5, 1, 2, 3, 4), (3, 2, 2, 4, 3),
                                        (1, 1, 3, 2, 2), (5, 4, 1, 3, 3)])
-def test_matches_reference_loops(k, g, s, h, w):
+def test_matches_reference_loops(k, g, s, h, w, layout):
     torch.manual_seed(0)
-    feat = torch.randn(2, 4, h, w, dtype=torch.double, requires_grad=True)
+    feat = torch.randn(2, 4, h, w, dtype=torch.double)
+    if layout == 'channels_last':
+        feat = feat.contiguous(memory_format=torch.channels_last)
+        assert not feat.is_contiguous()
+    feat.requires_grad_()
     mask = torch.rand(
         2, k * k * g, h * s, w * s, dtype=torch.double, requires_grad=True)
     out = carafe_pytorch(feat, mask, k, g, s)
     ref = carafe_reference(feat, mask, k, g, s)
     torch.testing.assert_close(out, ref)
+    # the layout is kept
+    assert out.is_contiguous(memory_format=torch.channels_last) == (
+        layout == 'channels_last')
     grad = torch.randn_like(out)
     gf, gm = torch.autograd.grad(out, (feat, mask), grad)
     rf, rm = torch.autograd.grad(ref, (feat, mask), grad)
@@ -50,8 +58,12 @@ def test_matches_reference_loops(k, g, s, h, w):
     torch.testing.assert_close(gm, rm)
 
 
-def test_gradcheck():
-    feat = torch.randn(1, 4, 3, 3, dtype=torch.double, requires_grad=True)
+@pytest.mark.parametrize('layout', ['nchw', 'channels_last'])
+def test_gradcheck(layout):
+    feat = torch.randn(1, 4, 3, 3, dtype=torch.double)
+    if layout == 'channels_last':
+        feat = feat.contiguous(memory_format=torch.channels_last)
+    feat.requires_grad_()
     mask = torch.rand(
         1, 2 * 9, 6, 6, dtype=torch.double, requires_grad=True)
     assert torch.autograd.gradcheck(
@@ -138,9 +150,13 @@ class _StorageTracker(TorchDispatchMode):
         return out
 
 
-def test_memory_is_not_k2_times_the_features():
+@pytest.mark.parametrize('layout', ['nchw', 'channels_last'])
+def test_memory_is_not_k2_times_the_features(layout):
     """256x256 decoder stage, batch 4: no k*k-times copy of the features."""
-    feat = torch.randn(4, 16, 128, 128, requires_grad=True)
+    feat = torch.randn(4, 16, 128, 128)
+    if layout == 'channels_last':
+        feat = feat.contiguous(memory_format=torch.channels_last)
+    feat.requires_grad_()
     mask = torch.rand(4, 25, 256, 256, requires_grad=True)
     out_bytes = 4 * 16 * 256 * 256 * 4
     known = {feat.untyped_storage().data_ptr(),
