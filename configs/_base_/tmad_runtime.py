@@ -20,6 +20,8 @@ default_hooks = dict(
     train_info=dict(type='TMADTrainInfoHook'),
     # distributed runs: all ranks must end with identical weights
     rank_sync=dict(type='TMADRankSyncHook', interval=-1),
+    # on a CPU: T-MAD in channels_last layout (oneDNN's faster kernels)
+    channels_last=dict(type='TMADChannelsLastHook'),
 )
 
 # T-MAD models train with a dict of optimisers (generator / disc): each child
