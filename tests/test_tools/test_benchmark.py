@@ -113,3 +113,17 @@ def test_outputs_are_checked_before_measuring(run_tool, run_main, tmp_path):
     assert run.returncode == 2
     assert run.error == 'error: config not found: configs/none.py'
     assert old.read_text() == '{"rows": []}' and not md.exists()
+
+
+def test_dropped_perceptual_loss_is_not_used_on_the_output():
+    """AOT-GAN applies its perceptual loss to the raw output too: without
+    the VGG weights both uses go, so that its training step runs."""
+    sys.path.insert(0, osp.dirname(TOOL))
+    import benchmark
+    cfg, dropped = benchmark.load_model_cfg(
+        osp.join(ROOT, 'configs', 'aot_gan',
+                 'aot_gan_4xb4_places-256x256.py'), [])
+    if 'loss_composed_percep' not in dropped:
+        pytest.skip('VGG weights present: nothing dropped')
+    assert cfg.model.loss_composed_percep is None
+    assert not cfg.model.loss_out_percep
