@@ -41,6 +41,18 @@ def _box_mask(shape, box=(40, 30, 50, 40)):
     return draw_mask(shape, boxes=[box])
 
 
+def _crop_steps(model, img, hole, window_size):
+    """The steps of the windowed path with a 16-pixel margin."""
+    return inpaint(
+        model,
+        img,
+        hole,
+        return_steps=True,
+        strategy='crop',
+        crop_margin=16,
+        window_size=window_size)
+
+
 def _check_composite(result, image, hole):
     """Valid pixels bit-exact, the hole filled by the model."""
     assert result.dtype == np.uint8 and result.shape == image.shape
@@ -426,14 +438,7 @@ def test_large_hole_window_is_downscaled(model, photo, spy):
     hole = np.zeros(photo.shape[:2], bool)
     hole[60:200, 40:180] = True  # 140x140: window 192x192 -> 96x96
     hole[280:290, 230:250] = True  # small, at the bottom-right border
-    steps = inpaint(
-        model,
-        photo,
-        hole,
-        return_steps=True,
-        strategy='crop',
-        crop_margin=16,
-        window_size=96)
+    steps = _crop_steps(model, photo, hole, 96)
     _check_composite(steps.result, photo, hole)
     assert np.array_equal(steps.coarse[~hole], photo[~hole])
     big, small = steps.windows
@@ -448,14 +453,7 @@ def test_large_hole_window_is_downscaled(model, photo, spy):
     # only downscaled windows: no retrieval to report
     only_big = hole.copy()
     only_big[280:] = False
-    steps = inpaint(
-        model,
-        photo,
-        only_big,
-        return_steps=True,
-        strategy='crop',
-        crop_margin=16,
-        window_size=96)
+    steps = _crop_steps(model, photo, only_big, 96)
     _check_composite(steps.result, photo, only_big)
     assert steps.hole_cells is None and steps.memory_positions is None
     assert steps.coarse is not None
@@ -466,14 +464,7 @@ def test_crop_holes_at_borders_and_whole_photo_mask(model, photo, spy):
     hole[:5, :] = True  # the top row of the photo
     hole[100:150, -3:] = True  # the right border
     hole[-1, -1] = True  # the last pixel
-    steps = inpaint(
-        model,
-        photo,
-        hole,
-        return_steps=True,
-        strategy='crop',
-        crop_margin=16,
-        window_size=160)
+    steps = _crop_steps(model, photo, hole, 160)
     _check_composite(steps.result, photo, hole)
     for win in steps.windows:
         y0, x0, y1, x1 = win.box

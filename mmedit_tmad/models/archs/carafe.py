@@ -65,6 +65,20 @@ def _subpixel_kernels(masks: Tensor, k: int, g: int, s: int) -> Tensor:
                                             ws // s)
 
 
+def _save(ctx, features: Tensor, masks: Tensor, k: int, g: int,
+          s: int) -> None:
+    """Keep what backward needs: the inputs only, and the sizes."""
+    ctx.save_for_backward(features, masks)
+    ctx.kgs = (k, g, s)
+
+
+def _saved(ctx) -> tuple:
+    """``features, masks, (k, g, s, r, c/g)`` of :func:`_save`."""
+    features, masks = ctx.saved_tensors
+    k, g, s = ctx.kgs
+    return features, masks, (k, g, s, (k - 1) // 2, features.shape[1] // g)
+
+
 class _CARAFEFunction(Function):
     """Tap-by-tap CARAFE on sub-pixel planes, hand-written backward."""
 
@@ -85,18 +99,15 @@ class _CARAFEFunction(Function):
                 # (n, g, c/g, 1, h, w): the source pixel shifted by the tap
                 tap = padded[:, :, :, ky:ky + h, kx:kx + w].unsqueeze(3)
                 out.addcmul_(tap, kernels[:, :, ky * k + kx])
-        ctx.save_for_backward(features, masks)
-        ctx.kgs = (k, g, s)
+        _save(ctx, features, masks, k, g, s)
         # (n, c*s*s, h, w) -> (n, c, h*s, w*s)
         return F.pixel_shuffle(out.view(n, c * s * s, h, w), s)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out: Tensor) -> tuple:
-        features, masks = ctx.saved_tensors
-        k, g, s = ctx.kgs
+        features, masks, (k, g, s, r, cg) = _saved(ctx)
         n, c, h, w = features.shape
-        r, cg = (k - 1) // 2, c // g
         # (n, c, h*s, w*s) -> (n, g, c/g, s*s, h, w)
         go = F.pixel_unshuffle(grad_out.contiguous(), s).view(
             n, g, cg, s * s, h, w)
@@ -174,8 +185,7 @@ class _CARAFEChannelsLast(Function):
                 # (n, 1, h, w, g, c/g): the source pixel shifted by the tap
                 tap = padded[:, None, ky:ky + h, kx:kx + w]
                 out.addcmul_(tap, kernels[:, ky * k + kx])
-        ctx.save_for_backward(features, masks)
-        ctx.kgs = (k, g, s)
+        _save(ctx, features, masks, k, g, s)
         # (n, s, s, h, w, c) -> (n, h, s, w, s, c) -> (n, h*s, w*s, c)
         out = out.view(n, s, s, h, w, c).permute(0, 3, 1, 4, 2, 5).reshape(
             n, h * s, w * s, c)
@@ -185,10 +195,8 @@ class _CARAFEChannelsLast(Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out: Tensor) -> tuple:
-        features, masks = ctx.saved_tensors
-        k, g, s = ctx.kgs
+        features, masks, (k, g, s, r, cg) = _saved(ctx)
         n, c, h, w = features.shape
-        r, cg = (k - 1) // 2, c // g
         # (n, c, h*s, w*s) -> (n, h, s, w, s, c) -> (n, s*s, h, w, g, c/g)
         go = grad_out.permute(0, 2, 3, 1).reshape(n, h, s, w, s, c).permute(
             0, 2, 4, 1, 3, 5).reshape(n, s * s, h, w, g, cg)
