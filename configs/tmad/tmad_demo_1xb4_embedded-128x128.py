@@ -1,5 +1,5 @@
 # The README's main job: full T-MAD on the embedded real photos at 128x128,
-# trained on 2 CPU cores in about 8 minutes (tools/demo.py). Scaled from the
+# trained on 2 CPU cores in about 6 minutes (tools/demo.py). Scaled from the
 # paper's 256x256 set-up: k_p = 16 (paper: 32 at 256), holes up to 64x64
 # (paper: 128x128), memory stride k_p/2. Demo-sized: base width 8 (paper:
 # 16), N_ps = 8, narrower discriminators; the coarse net predicts a
