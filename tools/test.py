@@ -19,8 +19,8 @@ from mmagic.utils import print_colored_log
 
 from mmedit_tmad.apis import check_checkpoint_file
 from mmedit_tmad.evaluation.metrics import add_fid_kid, fid_kid_available
-from mmedit_tmad.utils import (cli, resolve_precision, set_precision,
-                               setup_cpu_distributed, teardown_distributed)
+from mmedit_tmad.utils import (cli, resolve_precision, setup_cpu_distributed,
+                               teardown_distributed)
 from mmedit_tmad.utils.precision import PRECISIONS
 
 #: File formats of ``--out`` (``mmengine.dump``), by extension.
@@ -220,7 +220,6 @@ def main(argv=None):
     # build the runner from config
     runner = Runner.from_cfg(cfg)
     check_checkpoint(runner.model, checkpoint, args.untrained)
-    set_precision(runner.model, precision)
 
     print_colored_log(f'Working directory: {cfg.work_dir}')
     print_colored_log(f'Log directory: {runner._log_dir}')

@@ -80,6 +80,12 @@ def autocast(precision: str, device: Union[str, torch.device] = 'cpu'):
     return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
 
 
+def model_device(model: nn.Module) -> torch.device:
+    """Device of the model's parameters (the CPU for a model without)."""
+    param = next(model.parameters(), None)
+    return param.device if param is not None else torch.device('cpu')
+
+
 def channels_last_safe(model: nn.Module) -> bool:
     """Whether the model's code runs on ``channels_last`` features.
 
@@ -104,8 +110,7 @@ def set_precision(model: nn.Module, precision: str = 'auto') -> str:
     Returns:
         str: The resolved precision.
     """
-    param = next(model.parameters(), None)
-    device = param.device if param is not None else torch.device('cpu')
+    device = model_device(model)
     resolved = resolve_precision(precision, device)
     if device.type == 'cpu' and channels_last_safe(model):
         model.to(memory_format=torch.channels_last)
@@ -115,6 +120,5 @@ def set_precision(model: nn.Module, precision: str = 'auto') -> str:
 
 def model_autocast(model: nn.Module):
     """Autocast for ``model.infer_precision`` (float32 when not set)."""
-    param = next(model.parameters(), None)
-    device = param.device if param is not None else torch.device('cpu')
+    device = model_device(model)
     return autocast(getattr(model, 'infer_precision', 'fp32'), device)

@@ -4,7 +4,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmedit_tmad.registry import HOOKS
-from mmedit_tmad.utils.precision import channels_last_safe
+from mmedit_tmad.utils.precision import channels_last_safe, model_device
 
 
 @HOOKS.register_module()
@@ -33,8 +33,7 @@ class TMADChannelsLastHook(Hook):
 
     def before_run(self, runner) -> None:
         model = runner.model
-        param = next(model.parameters(), None)
-        if not self.enabled or param is None or param.device.type != 'cpu':
+        if not self.enabled or model_device(model).type != 'cpu':
             return
         if channels_last_safe(model):
             model.to(memory_format=torch.channels_last)
