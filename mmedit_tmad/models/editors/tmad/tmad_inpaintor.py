@@ -77,7 +77,12 @@ class TMADInpaintor(OneStageInpaintor):
             relativistic averages and the memory term (the same real set
             ``(T_c, p_gt)``); replaces ``loss_pd``, needs
             ``disc.patch_disc``. Default: None.
-        train_cfg (dict, optional): ``coarse_iters`` and ``num_patches``.
+        train_cfg (dict, optional): ``coarse_iters``, ``num_patches`` and
+            ``frozen_modules``: names of children (``'generator'``,
+            ``'retrieval'``, ``'psnet'``) kept fixed in training, e.g. the
+            coarse net in the paper's ablations, which train PSNet variants
+            on one fixed coarse net (Sec.V-C); a frozen coarse net runs
+            without gradient and ``L_recon`` is dropped.
         test_cfg (dict, optional): ``return_retrieval`` (bool) adds the
             coarse image and the retrieval to the predictions.
         init_cfg (dict, optional): Initialization config.
@@ -140,6 +145,16 @@ class TMADInpaintor(OneStageInpaintor):
         train_cfg = train_cfg or {}
         self.coarse_iters = int(train_cfg.get('coarse_iters', 0))
         self.num_patches = train_cfg.get('num_patches', 16)
+        self.frozen_modules = tuple(train_cfg.get('frozen_modules', ()))
+        for name in self.frozen_modules:
+            if name not in ('generator', 'retrieval', 'psnet'):
+                raise ValueError(
+                    "train_cfg.frozen_modules takes 'generator', "
+                    f"'retrieval' and 'psnet', got {name!r}")
+            getattr(self, name).requires_grad_(False)
+        if 'generator' in self.frozen_modules and self.coarse_iters:
+            raise ValueError('a frozen coarse net has no phase 1: set '
+                             'train_cfg.coarse_iters to 0')
         self.register_buffer('cur_iter', torch.zeros((), dtype=torch.long))
 
     # ------------------------------------------------------------------
@@ -356,7 +371,9 @@ class TMADInpaintor(OneStageInpaintor):
                          gt_patches: Tensor, gt_img: Tensor,
                          mask: Tensor) -> Dict[str, Tensor]:
         """Eq.10: ``L_recon + L_ps + L_blend`` as separate log entries."""
-        losses = dict(loss_recon=self.loss_recon(coarse_res, gt_img, mask))
+        losses = {}
+        if 'generator' not in self.frozen_modules:
+            losses['loss_recon'] = self.loss_recon(coarse_res, gt_img, mask)
         patches = out['patches']
         flat, gt_flat = patches.flatten(0, 1), gt_patches.flatten(0, 1)
         if self.loss_patch_l1 is not None:
@@ -407,7 +424,9 @@ class TMADInpaintor(OneStageInpaintor):
         # the generator wrapper's context: autocast under --amp (AMP or
         # bf16 wrapper), no-sync under gradient accumulation
         with optim_wrapper['generator'].optim_context(self):
-            coarse_res, coarse_img = self.coarse(masked_img, mask)
+            with torch.set_grad_enabled(
+                    'generator' not in self.frozen_modules):
+                coarse_res, coarse_img = self.coarse(masked_img, mask)
             log_vars = {}
             if phase == 1:
                 losses = dict(

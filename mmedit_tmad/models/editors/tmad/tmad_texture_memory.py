@@ -219,9 +219,15 @@ class TMADTextureMemory(nn.Module):
                          ) -> Dict[str, Tensor]:
         """Cut the hole cells ``{p_s}`` and their contexts from ``Î_s``.
 
-        Training (``num_patches=N_ps``): exactly ``N_ps`` cells per image:
-        hole cells first (a random subset if there are more), topped up with
-        random valid cells when there are fewer (paper Sec.IV). Testing
+        Training (``num_patches=N_ps``): every hole cell of every image,
+        topped up with random valid cells when an image has fewer (paper
+        Sec.IV: valid patches top up "once the number of actual masked
+        patches is smaller than N_ps", and PSNet's batch grows with the hole
+        patches). The batch is rectangular: ``P = max(N_ps, most hole cells
+        of an image in the batch)`` cells per image, so an image with fewer
+        hole cells than ``P`` is topped up to ``P``. A hole cell left out
+        would keep the coarse estimate in training, a mix that never occurs
+        at test time. Testing
         (``num_patches=None``): every hole cell; images with fewer hole cells
         are padded with repeats of their first cell and flagged invalid.
 
@@ -229,7 +235,8 @@ class TMADTextureMemory(nn.Module):
             img (Tensor): Composited image ``Î_s`` (n, c, h, w); h and w must
                 be multiples of ``patch_size``.
             mask (Tensor): Hole mask (n, 1, h, w), 1 = hole.
-            num_patches (int, optional): ``N_ps``. Default: None.
+            num_patches (int, optional): ``N_ps``, the least number of cells
+                per image in training. Default: None.
 
         Returns:
             dict: ``cells`` (n, P) raster indices on the k grid; ``valid``
@@ -256,7 +263,8 @@ class TMADTextureMemory(nn.Module):
             if num_patches > num_cells:
                 raise ValueError(f'num_patches={num_patches} exceeds the '
                                  f'{num_cells} cells of a {h}x{w} image')
-            cells = order[:, :num_patches]
+            num = max(num_patches, int(hole.sum(1).max()))
+            cells = order[:, :num]
             valid = torch.ones_like(cells, dtype=torch.bool)
         else:
             counts = hole.sum(1)

@@ -192,6 +192,25 @@ def test_plain_patch_gan_ablation(random_vgg):
         MODELS.build(cfg.model)
 
 
+def test_frozen_coarse_net_trains_psnet_only(random_vgg):
+    """The ablations' protocol: PSNet variants on one fixed coarse net."""
+    model, optim = _build(coarse_iters=0, frozen_modules=['generator'])
+    assert not any(p.requires_grad for p in model.generator.parameters())
+    coarse = [p.clone() for p in model.generator.parameters()]
+    psnet = [p.clone() for p in model.psnet.parameters()]
+    log = model.train_step(_batch(), optim)
+    assert 'loss_recon' not in log and 'loss_patch_l1' in log
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(coarse, model.generator.parameters()))
+    assert any(not torch.equal(a, b)
+               for a, b in zip(psnet, model.psnet.parameters()))
+    with pytest.raises(ValueError, match='frozen_modules'):
+        _build(frozen_modules=['disc'])
+    with pytest.raises(ValueError, match='no phase 1'):
+        _build(coarse_iters=2, frozen_modules=['generator'])
+
+
 def test_channels_last_and_bf16_autocast(random_vgg):
     """The benchmark's --channels-last and --amp bf16 paths (CPU)."""
     model, _ = _build()

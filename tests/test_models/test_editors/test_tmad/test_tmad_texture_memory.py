@@ -104,6 +104,22 @@ def test_cut_hole_patches_training_tops_up():
     assert ctx[0, 0, 3, 16:32, 16:32].eq(1).all()
 
 
+def test_cut_hole_patches_training_covers_every_hole_cell():
+    img = torch.randn(2, 3, 64, 64)
+    mask = torch.zeros(2, 1, 64, 64)
+    mask[0, :, 0:40, 0:40] = 1  # 9 hole cells, more than N_ps
+    mask[1, :, 50:52, 50:52] = 1  # 1 hole cell
+    mem = TMADTextureMemory(patch_size=16)
+    cut = mem.cut_hole_patches(img, mask, num_patches=4)
+    # P = max(N_ps, most hole cells in the batch)
+    assert cut['cells'].shape == (2, 9) and cut['valid'].all()
+    assert sorted(cut['cells'][0].tolist()) == [0, 1, 2, 4, 5, 6, 8, 9, 10]
+    assert cut['is_hole'][0].all()
+    # the other image: its hole cell, topped up with distinct valid cells
+    assert cut['is_hole'][1].sum() == 1 and cut['cells'][1, 0] == 15
+    assert len(set(cut['cells'][1].tolist())) == 9
+
+
 def test_cut_hole_patches_test_mode_pads():
     img = torch.randn(2, 3, 64, 64)
     mask = torch.zeros(2, 1, 64, 64)
