@@ -16,7 +16,7 @@ def test_same_seed_same_pngs(tmp_path):
     c = make_fixed_masks.main(['--out', str(tmp_path / 'c'), '--size', '64',
                                '--num', '6', '--seed', '4'])
     assert osp.basename(a) == 'v1_64_s3'
-    for kind in make_fixed_masks.ALL_KINDS:
+    for kind in make_fixed_masks.DEFAULT_KINDS:
         names = open(osp.join(a, kind, 'list.txt')).read().split()
         assert len(names) == 6
         match, mismatch, errors = filecmp.cmpfiles(
@@ -80,3 +80,22 @@ def test_a_set_is_kept_or_replaced_only_when_asked(tmp_path, run_tool,
     (tmp_path / 'mine' / 'notes.txt').write_text('')
     run = run_main(make_fixed_masks.main, args + ['--version', 'mine'])
     assert run.returncode == 2 and 'no complete mask set' in run.error
+
+
+def test_rect_large_keeps_size_and_margin(tmp_path):
+    out = make_fixed_masks.main([
+        '--out', str(tmp_path), '--size', '256', '--num', '20', '--kinds',
+        'rect_large', 'irregular_20-30', 'irregular_30-40'
+    ])
+    for name in open(osp.join(out, 'rect_large', 'list.txt')).read().split():
+        m = cv2.imread(osp.join(out, 'rect_large', name), 0) > 0
+        ys, xs = m.nonzero()
+        assert m.sum() == (ys.ptp() + 1) * (xs.ptp() + 1)
+        assert 64 <= ys.ptp() + 1 <= 128 and 64 <= xs.ptp() + 1 <= 128
+        assert min(ys.min(), xs.min()) >= 16
+        assert max(ys.max(), xs.max()) <= 255 - 16
+    # two buckets interleaved: 20-40% irregular holes
+    names = open(osp.join(out, 'irregular', 'list.txt')).read().split()
+    ratios = [(cv2.imread(osp.join(out, 'irregular', n), 0) > 0).mean()
+              for n in names]
+    assert all(0.2 <= r < 0.4 for r in ratios)

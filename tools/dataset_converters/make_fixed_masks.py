@@ -11,6 +11,9 @@ Every method in a results table must see the same holes. This tool writes
 * ``rect``: one axis-aligned rectangle per mask, sides uniform in
   [size/8, size/2] (at 256: up to 128x128, the paper's largest hole) at a
   uniform position.
+* ``rect_large``: one rectangle, sides uniform in [size/4, size/2] (at
+  256: 64-128 px) at a uniform position at least size/16 (16 px) from the
+  border, so every hole has context on all sides.
 * ``irregular_A-B``: free-form strokes (mmagic's ``brush_stroke_mask``,
   DeepFillv2 style), redrawn until the hole covers A%..B% of the image;
   buckets 10-20, 20-30, 30-40, 40-50, 50-60.
@@ -57,6 +60,17 @@ def rect_mask(size: int, rng: np.random.RandomState) -> np.ndarray:
     lo, hi = max(size // 8, 1), max(size // 2, 1)
     h, w = rng.randint(lo, hi + 1, size=2)
     top, left = rng.randint(0, size - h + 1), rng.randint(0, size - w + 1)
+    mask = np.zeros((size, size), np.uint8)
+    mask[top:top + h, left:left + w] = 255
+    return mask
+
+
+def rect_large_mask(size: int, rng: np.random.RandomState) -> np.ndarray:
+    """One rectangle, sides in [size/4, size/2], size/16 from the border."""
+    lo, hi, margin = max(size // 4, 1), max(size // 2, 1), size // 16
+    h, w = rng.randint(lo, hi + 1, size=2)
+    top = rng.randint(margin, size - margin - h + 1)
+    left = rng.randint(margin, size - margin - w + 1)
     mask = np.zeros((size, size), np.uint8)
     mask[top:top + h, left:left + w] = 255
     return mask
@@ -141,8 +155,11 @@ def build(out: str, size: int, num: int, seed: int, kinds) -> dict:
         seed=seed,
         kinds={})
     for kind in kinds:
-        if kind == 'rect':
-            masks = [rect_mask(size, _rng(seed, kind, i)) for i in range(num)]
+        if kind in RECT_KINDS:
+            masks = [
+                RECT_KINDS[kind](size, _rng(seed, kind, i))
+                for i in range(num)
+            ]
         else:
             low, high = (int(v) for v in kind.split('_')[1].split('-'))
             masks = [
@@ -164,7 +181,10 @@ def build(out: str, size: int, num: int, seed: int, kinds) -> dict:
     return meta
 
 
-ALL_KINDS = ['rect'] + [f'irregular_{lo}-{hi}' for lo, hi in BUCKETS]
+RECT_KINDS = dict(rect=rect_mask, rect_large=rect_large_mask)
+# the default set; rect_large is asked for by name
+DEFAULT_KINDS = ['rect'] + [f'irregular_{lo}-{hi}' for lo, hi in BUCKETS]
+ALL_KINDS = DEFAULT_KINDS + ['rect_large']
 
 
 def parse_args(argv=None):
@@ -174,7 +194,7 @@ def parse_args(argv=None):
     parser.add_argument('--num', type=int, default=200)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
-        '--kinds', nargs='+', default=ALL_KINDS, choices=ALL_KINDS)
+        '--kinds', nargs='+', default=DEFAULT_KINDS, choices=ALL_KINDS)
     parser.add_argument(
         '--version',
         default=None,

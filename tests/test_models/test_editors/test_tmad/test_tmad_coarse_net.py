@@ -56,3 +56,31 @@ def test_mean_fill_prior():
     torch.testing.assert_close(out, img)
     with pytest.raises(ValueError, match='fill_prior'):
         MODELS.build(dict(type='TMADCoarseNet', fill_prior='median'))
+
+
+def test_telea_fill_prior_is_opencv_telea():
+    import cv2
+    import numpy as np
+    from skimage import data
+    net = MODELS.build(dict(type='TMADCoarseNet', channel_factor=4,
+                            num_res_blocks=1, fill_prior='telea',
+                            out_init_std=0.))
+    photo = cv2.resize(data.astronaut(), (32, 32), interpolation=cv2.INTER_AREA)
+    hole = np.zeros((32, 32), np.uint8)
+    hole[8:20, 10:26] = 1
+    ref = cv2.inpaint(photo, hole * 255, 3, cv2.INPAINT_TELEA)
+    img = torch.from_numpy(photo).permute(2, 0, 1)[None].float() / 127.5 - 1
+    mask = torch.from_numpy(hole)[None, None].float()
+    x = torch.cat([img * (1 - mask), mask], 1)
+    for layout in (torch.contiguous_format, torch.channels_last):
+        # the out-conv is zero: the output is exactly Telea's fill
+        out = net(x.contiguous(memory_format=layout))
+        out8 = ((out[0] + 1) * 127.5).round().permute(1, 2, 0).byte().numpy()
+        assert np.abs(out8.astype(int) - ref).max() <= 1
+        assert torch.equal(out[0][:, hole == 0], img[0][:, hole == 0])
+    # no valid pixel: the mean fill (mid-grey); no hole: the image
+    full = torch.ones_like(mask)
+    out = net(torch.cat([img * 0, full], 1))
+    assert out.abs().max() == 0
+    out = net(torch.cat([img, mask * 0], 1))
+    torch.testing.assert_close(out, img)
