@@ -12,11 +12,14 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmedit_tmad.registry import MODELS
+from .model_zoo import resolve_model
 from mmedit_tmad.utils.precision import set_precision
 
 # training-only parts of a T-MAD config that inference leaves out: the
-# perceptual loss reads the VGG-19 weights file at construction
-_TRAIN_ONLY = ('loss_percep', )
+# perceptual loss reads the VGG-19 weights file at construction; the
+# discriminators and the losses on them are not shipped with the weights
+_TRAIN_ONLY = ('loss_percep', 'disc', 'loss_pd', 'loss_patch_gan',
+               'loss_blend')
 
 
 def resolve_device(device: Union[str, torch.device]) -> torch.device:
@@ -79,6 +82,12 @@ def init_model(config: Union[str, Config],
     checkpoint saved in phase 1 keeps its iteration count, so the model
     returns the coarse result, as in testing.
 
+    **Model zoo**: ``config`` may be a model name of ``model-index.yml``
+    instead of a file, e.g. ``init_model('tmad_telea_1xb4_photos-256x256')``;
+    its config is used, and its shipped weights (``checkpoints/``, checked
+    against the metafile's sha256) unless ``checkpoint`` is given
+    (:func:`mmedit_tmad.apis.model_zoo.resolve_model`).
+
     **Speed**: ``precision`` is resolved by
     :func:`mmedit_tmad.utils.set_precision`: bfloat16 autocast on a CPU
     with AMX, float32 elsewhere, and on a CPU a T-MAD model is laid out
@@ -86,7 +95,7 @@ def init_model(config: Union[str, Config],
     the resolved ``model.infer_precision``.
 
     Args:
-        config (str | Config): Config file or object.
+        config (str | Config): Config file or object, or a model name.
         checkpoint (str, optional): Weights; None keeps the initial ones.
             Default: None.
         device (str | torch.device): ``'cpu'`` or ``'cuda[:i]'``.
@@ -100,6 +109,14 @@ def init_model(config: Union[str, Config],
         nn.Module: The model in eval mode on ``device``, with ``cfg`` and
         ``infer_precision`` set.
     """
+    if isinstance(config, str) and not osp.isfile(config) and \
+            not config.endswith('.py'):
+        try:
+            zoo = resolve_model(config)
+        except KeyError as err:
+            raise FileNotFoundError(err.args[0]) from None
+        config = zoo['config']
+        checkpoint = checkpoint or zoo['weights']
     if isinstance(config, str):
         if not osp.isfile(config):
             raise FileNotFoundError(f'config file not found: {config}')

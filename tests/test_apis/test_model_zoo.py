@@ -1,0 +1,70 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+import os.path as osp
+import shutil
+
+import pytest
+import torch
+import yaml
+
+from mmedit_tmad.apis import init_model, list_models, resolve_model
+from mmedit_tmad.apis.model_zoo import sha256sum, zoo_root
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TEST_CFG = osp.join(ROOT, 'tests', 'configs', 'tmad_test.py')
+
+
+def _zoo(tmp_path, sha=None):
+    """A zoo with one shipped model (the test config) and one to train."""
+    (tmp_path / 'configs' / 'tmad').mkdir(parents=True)
+    (tmp_path / 'checkpoints').mkdir()
+    shutil.copy(TEST_CFG, tmp_path / 'configs' / 'tmad' / 'tmad_test.py')
+    weights = tmp_path / 'checkpoints' / 'tmad_test.pth'
+    torch.save(dict(state_dict=init_model(TEST_CFG).state_dict()), weights)
+    meta = dict(Models=[
+        dict(
+            Name='tmad_test',
+            Config='configs/tmad/tmad_test.py',
+            Weights='checkpoints/tmad_test.pth',
+            SHA256=sha or sha256sum(str(weights))),
+        dict(
+            Name='tmad_test_untrained',
+            Config='configs/tmad/tmad_test.py',
+            Weights='none (not trained here)')
+    ])
+    (tmp_path / 'configs' / 'tmad' / 'metafile.yml').write_text(
+        yaml.safe_dump(meta))
+    (tmp_path / 'model-index.yml').write_text(
+        yaml.safe_dump(dict(Import=['configs/tmad/metafile.yml'])))
+    return str(tmp_path), str(weights)
+
+
+def test_resolve_checks_the_shipped_weights(tmp_path):
+    root, weights = _zoo(tmp_path)
+    models = list_models(root)
+    assert models['tmad_test']['weights'] == weights
+    assert models['tmad_test_untrained']['weights'] is None
+    model = resolve_model('tmad_test', root)
+    assert model['config'].endswith('configs/tmad/tmad_test.py')
+    with pytest.raises(KeyError, match='models with weights: tmad_test'):
+        resolve_model('tmad_nothing', root)
+    with open(weights, 'ab') as f:  # a changed file is refused
+        f.write(b'\0')
+    with pytest.raises(OSError, match='sha256 differs'):
+        resolve_model('tmad_test', root)
+    shutil.os.remove(weights)
+    with pytest.raises(FileNotFoundError, match='weights of tmad_test'):
+        resolve_model('tmad_test', root)
+
+
+def test_the_repository_zoo_and_unknown_names():
+    assert osp.samefile(zoo_root(), ROOT)
+    models = list_models()
+    for name, model in models.items():
+        assert osp.isfile(model['config']), name
+        if model['weights']:
+            assert model['sha256'], f'{name} ships weights without sha256'
+            resolve_model(name)  # present and unchanged
+    with pytest.raises(FileNotFoundError, match='neither a config file'):
+        init_model('tmad_no_such_model')
+    with pytest.raises(FileNotFoundError, match='config file not found'):
+        init_model('no_such_config.py')
