@@ -8,6 +8,8 @@ for object removal (paper Fig.12): ``--box x,y,w,h`` (repeatable) and
 
     python tools/inpaint.py --config CONFIG --checkpoint CKPT \\
         --img photo.jpg --box 120,80,60,40 --out results/
+    python tools/inpaint.py --config tmad_telea_1xb4_photos-256x256 \\
+        --img photo.jpg --box 120,80,60,40 --out results/
     python tools/inpaint.py --config CONFIG --checkpoint CKPT \\
         --img photos/ --mask masks/ --out results/ --save-steps
 
@@ -16,7 +18,8 @@ Writes ``<out>/<name>.png`` (lossless, alpha kept) and with
 ``<name>_removal.png`` (input with the hole outlined | output),
 ``<name>_coarse.png`` (T-MAD's coarse result) and ``<name>_retrieval.png``
 (see ``tools/visualize_retrieval.py``). With ``--mask DIR`` each image
-takes the mask file of the same name stem.
+takes the mask file of the same name stem. ``--config`` also takes a model
+name of ``model-index.yml``: its config and shipped weights.
 
 Big photos (longer side above ``--crop-trigger-size``, default 1024) are
 inpainted in windows around their holes (``--strategy``, ``--crop-margin``,
@@ -42,7 +45,7 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.config import DictAction
 
 from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
-                              parse_box, parse_stroke)
+                              parse_box, parse_stroke, resolve_model)
 from mmedit_tmad.apis.inpainting import STRATEGIES
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.precision import PRECISIONS
@@ -150,6 +153,13 @@ def parse_with_model_args(parser: argparse.ArgumentParser,
         if value < low:
             parser.error(f'--{flag.replace("_", "-")} must be >= {low}, got '
                          f'{value}')
+    if not osp.isfile(args.config) and not args.config.endswith('.py'):
+        try:  # a model name of the zoo: its config and shipped weights
+            zoo = resolve_model(args.config)
+        except KeyError as err:
+            raise cli.UsageError(f'--config: {err.args[0]}') from None
+        args.config = zoo['config']
+        args.checkpoint = args.checkpoint or zoo['weights']
     cli.require_file(args.config, '--config')
     cli.require_file(args.checkpoint, '--checkpoint')
     return args
@@ -158,9 +168,15 @@ def parse_with_model_args(parser: argparse.ArgumentParser,
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Inpaint your own photo(s) with a T-MAD model')
-    parser.add_argument('--config', required=True, help='model config file')
     parser.add_argument(
-        '--checkpoint', help='weights (leave out: untrained model)')
+        '--config',
+        required=True,
+        help='model config file, or a model name of model-index.yml '
+        '(tmad_telea_1xb4_photos-256x256: the shipped weights)')
+    parser.add_argument(
+        '--checkpoint',
+        help='weights (leave out: the shipped ones of a model name, else '
+        'an untrained model)')
     parser.add_argument('--img', required=True, help='image file or folder')
     parser.add_argument(
         '--mask',

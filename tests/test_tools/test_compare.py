@@ -56,7 +56,8 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
         '--methods', f'tiny={cfg}', 'mean_fill', '--iters', '2',
         '--batch-size', '2', '--data', embedded_32, '--masks', masks,
         '--kinds', 'rect', 'irregular_10-20', 'irregular_50-60', '--num-val',
-        '3', '--grid-num', '2', '--timeout', '900', '--work-dir',
+        '3', '--grid-num', '2', '--timeout', '900', '--no-fid-kid',
+        '--work-dir',
         str(work)
     ]
     # the tool in this process (its train/test steps are subprocesses)
@@ -97,6 +98,32 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     # a different budget in the same work dir is refused
     with pytest.raises(SystemExit, match='use another --work-dir'):
         compare.main(args + ['--iters', '3'])
+    # given weights instead of training, with FID and KID when available
+    from mmedit_tmad.evaluation.metrics.fid_kid import fid_kid_available
+    ckpt = tiny['train']['checkpoint']
+    shipped = tmp_path / 'shipped'
+    compare.main([
+        '--methods', f'tiny={cfg}', '--pretrained', f'tiny={ckpt}',
+        '--data', embedded_32, '--masks', masks, '--kinds', 'rect',
+        '--num-val', '3', '--grid-num', '1', '--work-dir',
+        str(shipped)
+    ])
+    out = capsys.readouterr().out
+    assert 'training' not in out
+    res = json.loads((shipped / 'results.json').read_text())
+    (r, ) = res['results']
+    assert r['train'] == dict(checkpoint=ckpt, pretrained=True)
+    assert r['metrics']['rect/PSNR'] == tiny['metrics']['rect/PSNR']
+    head = (shipped / 'table.md').read_text().split('| method |')[1]
+    if fid_kid_available():
+        assert 'FID rect' in head and 'KID (x1000) rect' in head
+        assert {'rect/FID', 'rect/KID'} <= set(r['metrics'])
+    else:
+        assert 'FID' not in head
+    with pytest.raises(SystemExit, match='NAME one of --methods'):
+        compare.main(['--methods', 'mean_fill', '--pretrained', f'x={ckpt}',
+                      '--data', embedded_32, '--masks', masks, '--kinds',
+                      'rect', '--work-dir', str(tmp_path / 'w2')])
 
 
 def test_foreign_work_dir_is_refused(run_tool, run_main, tmp_path):

