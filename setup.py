@@ -12,8 +12,9 @@ from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
 #: shipped inside the package as ``mmedit_tmad/.mim/`` for OpenMMLab's mim
-#: (``mim train mmedit_tmad CONFIG`` runs ``mmedit_tmad/.mim/tools/train.py``)
-MIM_FILES = ['tools', 'configs', 'model-index.yml']
+#: (``mim train mmedit_tmad CONFIG`` runs ``mmedit_tmad/.mim/tools/train.py``;
+#: ``checkpoints/`` holds the model zoo's shipped weights)
+MIM_FILES = ['tools', 'configs', 'checkpoints', 'model-index.yml']
 
 
 def get_version() -> str:

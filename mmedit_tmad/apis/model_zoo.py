@@ -31,7 +31,8 @@ def zoo_root() -> str:
 
 
 def list_models(root: Optional[str] = None) -> Dict[str, dict]:
-    """Every model of the zoo: name -> ``config``, ``weights``, ``sha256``.
+    """Every model of the zoo: name -> ``collection`` (the method),
+    ``config``, ``weights``, ``sha256``.
 
     ``config`` and ``weights`` are absolute paths (``weights`` None for a
     model without shipped weights).
@@ -48,6 +49,7 @@ def list_models(root: Optional[str] = None) -> Dict[str, dict]:
             shipped = isinstance(weights, str) and \
                 weights.startswith('checkpoints/')
             models[model['Name']] = dict(
+                collection=model.get('In Collection', ''),
                 config=osp.join(root, model['Config']),
                 weights=osp.join(root, weights) if shipped else None,
                 sha256=model.get('SHA256'))

@@ -68,3 +68,27 @@ def test_the_repository_zoo_and_unknown_names():
         init_model('tmad_no_such_model')
     with pytest.raises(FileNotFoundError, match='config file not found'):
         init_model('no_such_config.py')
+
+
+def test_the_shipped_model_inpaints_a_held_out_photo():
+    """The zoo's T-MAD by name: its weights, phase 2, a held-out photo."""
+    import cv2
+    import numpy as np
+    from skimage import data
+
+    from mmedit_tmad.apis import inpaint
+    model = init_model('tmad_telea_1xb4_photos-256x256', precision='fp32')
+    assert model.phase == 2 and model.disc is None
+    # coffee is held out of the photo collection's training split
+    img = cv2.resize(data.coffee(), (384, 256), interpolation=cv2.INTER_AREA)
+    hole = np.zeros(img.shape[:2], np.uint8)
+    hole[80:176, 150:250] = 1
+    out = inpaint(model, img, hole)
+    assert out.shape == img.shape and out.dtype == np.uint8
+    assert np.array_equal(out[hole == 0], img[hole == 0])
+    err = np.abs(out.astype(float) - img)[hole == 1].mean()
+    mean_fill = np.abs(img[hole == 0].mean(0) - img[hole == 1]).mean()
+    telea = cv2.inpaint(img, hole * 255, 3, cv2.INPAINT_TELEA)
+    assert err < 0.8 * mean_fill
+    # a learned correction of the Telea start, not Telea itself
+    assert np.abs(out.astype(float) - telea)[hole == 1].mean() > 0.5

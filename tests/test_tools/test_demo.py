@@ -20,14 +20,18 @@ def test_foreign_work_dir_is_refused(run_tool, run_main, tmp_path):
     assert [p.name for p in photos.iterdir()] == ['a.jpg']
     assert not (tmp_path / 'data').exists()
     # its own work dir (an earlier demo: metrics.md) is taken and marked;
-    # the run then stops at the config, which does not parse
+    # the run then stops at the model name, which the zoo does not know
     sys.path.insert(0, osp.join(ROOT, 'tools'))
     import demo
     own = tmp_path / 'demo'
     own.mkdir()
     (own / 'metrics.md').write_text('| method |\n')
-    bad = tmp_path / 'bad_config.py'
-    bad.write_text('model = dict(\n')
-    run = run_main(demo.main, ['--work-dir', own, '--config', bad])
-    assert run.returncode == 1
+    run = run_main(demo.main, [
+        '--work-dir', own, '--model', 'tmad_no_such_model', '--data',
+        tmp_path / 'data'
+    ])
+    assert run.returncode == 2
+    assert "'tmad_no_such_model' is neither a config file nor a model" in \
+        run.error
     assert json.loads((own / '.demo.json').read_text())['tool'] == 'demo'
+    assert not (tmp_path / 'data').exists()

@@ -756,14 +756,19 @@ def main(argv=None):
     n_val = len(val_indices(args)) if args.num_val else sum(
         1 for line in open(osp.join(args.data, 'meta', 'val.txt'))
         if line.strip())
+    trained = [r for r in results if r.get('train') and
+               not r['train'].get('pretrained')]
+    budget = (f'every trained method: {args.iters} iterations at batch '
+              f'{args.batch_size}, seed {args.seed} (T-MAD: '
+              f'{coarse_iters(args)} coarse + '
+              f'{args.iters - coarse_iters(args)} joint); ') if trained else ''
+    if pretrained:
+        budget += f'given weights: {", ".join(sorted(pretrained))}; '
     note = (f'{args.title + chr(10) * 2 if args.title else ""}'
             f'Held-out images of {osp.relpath(args.data, ROOT)} ({n_val}), '
             f'fixed masks {osp.relpath(args.masks, ROOT)} '
             f'({", ".join(args.kinds)}; "irregular" = mean over the area '
-            f'buckets); every learned method trained {args.iters} '
-            f'iterations at batch {args.batch_size}, seed {args.seed} '
-            f'(T-MAD: {coarse_iters(args)} coarse + '
-            f'{args.iters - coarse_iters(args)} joint); l1 = hole MAE x100, '
+            f'buckets); {budget}l1 = hole MAE x100, '
             f'PSNR / SSIM on the whole image, TV on the output (0-255). '
             f'ms/img: median batch-1 latency on the grid images, in this '
             f'process.')
