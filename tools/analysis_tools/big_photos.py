@@ -21,7 +21,7 @@ Usage:
         --size 3000x4000 --strategy auto
     python tools/analysis_tools/big_photos.py quality \\
         --config configs/tmad/tmad_demo_1xb4_embedded-128x128.py \\
-        --checkpoint work_dirs/demo/iter_960.pth
+        --checkpoint work_dirs/tmad_demo_1xb4_embedded-128x128/iter_960.pth
 """
 import argparse
 import os.path as osp
