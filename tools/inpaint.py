@@ -70,6 +70,19 @@ def _arg_type(parse):
     return wrapped
 
 
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    """``--config`` (a file or a model name) and ``--checkpoint``."""
+    parser.add_argument(
+        '--config',
+        required=True,
+        help='model config file, or a model name of model-index.yml '
+        '(tmad_telea_1xb4_photos-256x256: the shipped weights)')
+    parser.add_argument(
+        '--checkpoint',
+        help='weights (leave out: the shipped ones of a model name, else '
+        'an untrained model)')
+
+
 def add_drawn_mask_args(parser: argparse.ArgumentParser) -> None:
     """``--box``, ``--stroke`` and ``--stroke-width`` (object removal)."""
     parser.add_argument(
@@ -168,15 +181,7 @@ def parse_with_model_args(parser: argparse.ArgumentParser,
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Inpaint your own photo(s) with a T-MAD model')
-    parser.add_argument(
-        '--config',
-        required=True,
-        help='model config file, or a model name of model-index.yml '
-        '(tmad_telea_1xb4_photos-256x256: the shipped weights)')
-    parser.add_argument(
-        '--checkpoint',
-        help='weights (leave out: the shipped ones of a model name, else '
-        'an untrained model)')
+    add_model_args(parser)
     parser.add_argument('--img', required=True, help='image file or folder')
     parser.add_argument(
         '--mask',

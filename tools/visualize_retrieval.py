@@ -23,8 +23,8 @@ import sys
 from typing import List, Optional
 
 import cv2
-from inpaint import (add_drawn_mask_args, add_strategy_args, make_hole,
-                     parse_with_model_args, strategy_kwargs)
+from inpaint import (add_drawn_mask_args, add_model_args, add_strategy_args,
+                     make_hole, parse_with_model_args, strategy_kwargs)
 
 from mmedit_tmad.apis import init_model, inpaint
 from mmedit_tmad.utils import cli
@@ -35,15 +35,7 @@ from mmedit_tmad.visualization import draw_retrieval
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Draw which memory patches T-MAD retrieves for a hole')
-    parser.add_argument(
-        '--config',
-        required=True,
-        help='model config file, or a model name of model-index.yml '
-        '(tmad_telea_1xb4_photos-256x256: the shipped weights)')
-    parser.add_argument(
-        '--checkpoint',
-        help='weights (leave out: the shipped ones of a model name, else '
-        'an untrained model)')
+    add_model_args(parser)
     parser.add_argument('--img', required=True, help='image file')
     parser.add_argument('--mask', help='mask file (non-zero = hole)')
     add_drawn_mask_args(parser)

@@ -368,3 +368,21 @@ def test_debug_shows_the_traceback(broken, run_tool, run_main,
     assert run.returncode == 2
     assert run.error == 'error: --img: no such file or folder: ' \
         '/nonexistent.png'
+
+
+def test_model_name_loads_the_shipped_weights(photos, run_main, tmp_path):
+    img = osp.join(photos, 'img', 'coffee.jpg')
+    out = str(tmp_path / 'out')
+    written = inpaint_tool.main([
+        '--config', 'tmad_telea_1xb4_photos-256x256', '--img', img, '--box',
+        '30,40,30,25', '--out', out
+    ])
+    hole = draw_mask(cv2.imread(img).shape, boxes=[(30, 40, 30, 25)])
+    _check(written[0], img, hole)
+    run = run_main(inpaint_tool.main, [
+        '--config', 'tmad_no_such_model', '--img', img, '--box', '1,1,4,4',
+        '--out', str(tmp_path / 'x')
+    ])
+    assert run.returncode == 2
+    assert "--config: 'tmad_no_such_model' is neither a config file" in \
+        run.error

@@ -78,7 +78,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 from embedded_photos import SOURCES as EMBEDDED_SOURCES
-from embedded_photos import package_file, read_color
+from embedded_photos import _counts, package_file, read_color
 
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.image_io import imfrombytes_checked, imread_checked
@@ -923,18 +923,6 @@ def load(photo: Listed, pkg: Package,
     img = read_photo(path)
     check_size(img, path)
     return img, digest
-
-
-def _counts(out: str):
-    """Counts per split of a complete build (its lists), else None."""
-    counts = {}
-    for split in ('train', 'val'):
-        path = osp.join(out, 'meta', f'{split}.txt')
-        if not osp.isfile(path):
-            return None
-        with open(path) as f:
-            counts[split] = sum(1 for line in f if line.strip())
-    return counts
 
 
 def manifest_text(rows: List[dict]) -> str:
