@@ -1,15 +1,18 @@
 # T-MAD trained on the real-photo collection at 256x256 on CPU: the model
 # that `init_model('tmad_telea_1xb4_photos-256x256')` loads (checkpoints/).
-# Paper architecture (Tab.I, k_p = 32, N_c = 4, c = 16) with these choices,
-# each measured (configs/tmad/README.md, "The shipped model"):
+# Paper architecture (Tab.I, k_p = 32, N_c = 4, c = 16) with these choices
+# (not yet ablated one by one; results and how they were made:
+# configs/tmad/README.md). The shipped weights are the checkpoint of
+# iteration 2000 (1800 coarse + 200 joint):
 # * fill prior: the coarse net predicts a correction of OpenCV's Telea fill
 #   (fill_prior='telea'), PSNet one of the coarse patch (residual=True);
 #   training starts from the classical fill and learns what Telea misses;
 # * holes: random rectangles 64-128 px and free-form strokes, half each,
 #   so one model serves both evaluation sets; Eq.1 with 6 / 1 (Tab.II's
 #   free-form weights);
-# * crops: random 256x256 views of 0.4-0.8 of a photo's shorter side (the
-#   photos are stored at shorter side 512), flipped;
+# * crops: random near-square views of 15-60% of a photo's area (sides of
+#   about 0.45-0.95 of the shorter side of a 3:2 photo stored at shorter
+#   side 512), resized to 256x256 and flipped;
 # * the perceptual loss is off (its VGG-19 weights are not shipped);
 # * Adam 2e-4 for the generator; one cosine cycle per phase.
 _base_ = [
