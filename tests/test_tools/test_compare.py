@@ -103,7 +103,7 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     ckpt = tiny['train']['checkpoint']
     shipped = tmp_path / 'shipped'
     compare.main([
-        '--methods', f'tiny={cfg}', '--pretrained', f'tiny={ckpt}',
+        '--methods', f'tiny={cfg}', '--weights', f'tiny={ckpt}',
         '--data', embedded_32, '--masks', masks, '--kinds', 'rect',
         '--num-val', '3', '--grid-num', '1', '--work-dir',
         str(shipped)
@@ -112,7 +112,7 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     assert 'training' not in out
     res = json.loads((shipped / 'results.json').read_text())
     (r, ) = res['results']
-    assert r['train'] == dict(checkpoint=ckpt, pretrained=True)
+    assert r['train'] == dict(checkpoint=ckpt, given_weights=True)
     assert r['metrics']['rect/PSNR'] == tiny['metrics']['rect/PSNR']
     head = (shipped / 'table.md').read_text().split('| method |')[1]
     if fid_kid_available():
@@ -121,7 +121,7 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     else:
         assert 'FID' not in head
     with pytest.raises(SystemExit, match='NAME one of --methods'):
-        compare.main(['--methods', 'mean_fill', '--pretrained', f'x={ckpt}',
+        compare.main(['--methods', 'mean_fill', '--weights', f'x={ckpt}',
                       '--data', embedded_32, '--masks', masks, '--kinds',
                       'rect', '--work-dir', str(tmp_path / 'w2')])
 

