@@ -24,7 +24,9 @@ name of ``model-index.yml``: its config and shipped weights.
 Big photos (longer side above ``--crop-trigger-size``, default 1024) are
 inpainted in windows around their holes (``--strategy``, ``--crop-margin``,
 ``--window-size``: see ``mmedit_tmad.apis.inpaint`` and ``docs/inpaint.md``),
-so time and memory follow the holes, not the photo. One line per image
+so time and memory follow the holes, not the photo. ``--reference PATH``
+(repeatable) adds images whose texture T-MAD's memory also draws from
+(``--reference-only``: from them alone). One line per image
 reports its size, the windows and the time taken.
 
 Before the model is loaded, every input is read and checked and the
@@ -129,6 +131,30 @@ def add_strategy_args(parser: argparse.ArgumentParser) -> None:
         help='auto crops photos whose longer side exceeds this')
 
 
+def add_reference_args(parser: argparse.ArgumentParser) -> None:
+    """``--reference`` (repeatable) and ``--reference-only``: reference
+    fill (see ``inpaint``)."""
+    parser.add_argument(
+        '--reference',
+        action='append',
+        default=[],
+        metavar='PATH',
+        help='reference image whose texture fills the hole (T-MAD\'s '
+        'texture memory also draws from it; repeatable, any size)')
+    parser.add_argument(
+        '--reference-only',
+        action='store_true',
+        help='draw the texture memory from the references alone, not from '
+        'the photo')
+
+
+def reference_kwargs(args: argparse.Namespace) -> dict:
+    """The keyword arguments of ``inpaint`` that the reference flags set."""
+    return dict(
+        reference=args.reference or None,
+        use_photo=not args.reference_only)
+
+
 def strategy_kwargs(args: argparse.Namespace) -> dict:
     """The keyword arguments of ``inpaint`` that the strategy flags set."""
     return dict(
@@ -160,6 +186,8 @@ def parse_with_model_args(parser: argparse.ArgumentParser,
         parser.error('give the hole: --mask, --box or --stroke')
     if args.stroke_width < 1:
         parser.error(f'--stroke-width must be >= 1, got {args.stroke_width}')
+    if getattr(args, 'reference_only', False) and not args.reference:
+        raise cli.UsageError('--reference-only needs --reference')
     for flag, low in (('crop_margin', 0), ('crop_trigger_size', 0),
                       ('window_size', 1)):
         value = getattr(args, flag, low)
@@ -196,6 +224,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--save-steps',
         action='store_true',
         help='also save the mask, the coarse result and the retrieval')
+    add_reference_args(parser)
     add_strategy_args(parser)
     return parse_with_model_args(parser, argv)
 
@@ -267,7 +296,7 @@ def check_plan(args: argparse.Namespace, images: List[str], masks: list,
     cli.check_outputs([(path, img) for img, files in zip(images, plan)
                        for path in files.values()],
                       inputs=images + [m for m in masks if m] +
-                      [args.config, args.checkpoint],
+                      args.reference + [args.config, args.checkpoint],
                       overwrite=args.overwrite)
 
 
@@ -285,7 +314,11 @@ def make_hole(args: argparse.Namespace, img_path: str, shape: tuple,
 
 def check_inputs(args: argparse.Namespace, images: List[str],
                  masks: list) -> None:
-    """Read every image and mask completely and build each hole."""
+    """Read every image, mask and reference completely and build each
+    hole."""
+    for ref in args.reference:
+        cli.require_file(ref, '--reference')
+        imread_checked(ref, flag='unchanged')
     for img_path, mask_path in zip(images, masks):
         img = imread_checked(img_path, flag='unchanged')
         make_hole(args, img_path, img.shape, mask_path)
@@ -319,7 +352,12 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
         hole = make_hole(args, img_path, img.shape, mask_path)
         try:
             steps = inpaint(
-                model, img, hole, return_steps=True, **strategy_kwargs(args))
+                model,
+                img,
+                hole,
+                return_steps=True,
+                **reference_kwargs(args),
+                **strategy_kwargs(args))
         except ValueError as err:
             raise ValueError(f'{img_path}: {err}') from err
 

@@ -11,7 +11,11 @@ into their cells | the coarse result | the output.
         --img photo.jpg --box 120,80,60,40 --out retrieval.png
 
 A big photo is inpainted in windows as by ``tools/inpaint.py`` (same
-``--strategy`` flags); cells of a downscaled window are not drawn.
+``--strategy`` flags); cells of a downscaled window are not drawn. With
+``--reference PATH`` (repeatable, as ``tools/inpaint.py``) a second row
+shows each reference with the windows taken from it, in the colour of
+their hole cell, and the tool prints how many cells drew from each
+source.
 
 ``--out`` is an image file (``.png``, ``.jpg``, ...), checked before the
 model is loaded with the image and the mask: it is never one of the inputs,
@@ -23,8 +27,11 @@ import sys
 from typing import List, Optional
 
 import cv2
-from inpaint import (add_drawn_mask_args, add_model_args, add_strategy_args,
-                     make_hole, parse_with_model_args, strategy_kwargs)
+import numpy as np
+from inpaint import (add_drawn_mask_args, add_model_args,
+                     add_reference_args, add_strategy_args, make_hole,
+                     parse_with_model_args, reference_kwargs,
+                     strategy_kwargs)
 
 from mmedit_tmad.apis import init_model, inpaint
 from mmedit_tmad.utils import cli
@@ -57,6 +64,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         type=int,
         default=95,
         help='quality when --out is a .jpg file')
+    add_reference_args(parser)
     add_strategy_args(parser)
     return parse_with_model_args(parser, argv)
 
@@ -65,6 +73,8 @@ def check_args(args: argparse.Namespace) -> None:
     """Inputs exist, ``--out`` is a new image file (or ``--overwrite``)."""
     cli.require_file(args.img, '--img')
     cli.require_file(args.mask, '--mask')
+    for ref in args.reference:
+        cli.require_file(ref, '--reference')
     if args.rank < 0 or args.max_cells < 0:
         raise cli.UsageError('--rank and --max-cells must be >= 0')
     if args.scale is not None and args.scale < 1:
@@ -74,7 +84,8 @@ def check_args(args: argparse.Namespace) -> None:
             f'--jpeg-quality must be in [0, 100], got {args.jpeg_quality}')
     cli.check_outputs(
         [(args.out, args.img)],
-        inputs=[args.img, args.mask, args.config, args.checkpoint],
+        inputs=[args.img, args.mask, args.config, args.checkpoint] +
+        args.reference,
         overwrite=args.overwrite)
     cli.require_image_ext(args.out)
 
@@ -88,7 +99,12 @@ def main(argv: Optional[List[str]] = None) -> str:
     model = init_model(args.config, args.checkpoint, args.device,
                        args.cfg_options, args.precision)
     steps = inpaint(
-        model, img, hole, return_steps=True, **strategy_kwargs(args))
+        model,
+        img,
+        hole,
+        return_steps=True,
+        **reference_kwargs(args),
+        **strategy_kwargs(args))
     picture = draw_retrieval(
         img,
         steps,
@@ -104,6 +120,14 @@ def main(argv: Optional[List[str]] = None) -> str:
     print(f'{len(steps.hole_cells)} hole cells, '
           f'{steps.num_valid_memory} clean memory windows; '
           f'picture written to {args.out}')
+    if steps.references:
+        counts = np.bincount(
+            steps.retrieved_sources[:, args.rank],
+            minlength=len(steps.references) + 1)
+        print('windows ranked ' + str(args.rank) + ' from: photo ' +
+              str(counts[0]) + ', ' +
+              ', '.join(f'reference {j} ({path}) {counts[j]}'
+                        for j, path in enumerate(args.reference, 1)))
     return args.out
 
 

@@ -8,7 +8,7 @@ holes, not the photo.
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -84,7 +84,17 @@ class InpaintResult:
         retrieved (np.ndarray, optional): (P, N_c, 2) the texture-memory
             windows retrieved for each hole cell, best ranked first.
         memory_positions (np.ndarray, optional): (N_pool * windows, 2)
-            every window of the texture memory ``T`` (of each window).
+            every window of the texture memory ``T`` (of each window), in
+            pixels of its source (``memory_sources``).
+        memory_sources (np.ndarray, optional): (N_pool * windows, ) where
+            each memory window comes from: 0 the photo, ``j`` the ``j``-th
+            reference (``references[j - 1]``).
+        retrieved_sources (np.ndarray, optional): (P, N_c) the source of
+            each entry of ``retrieved``, as ``memory_sources``.
+        references (list[np.ndarray]): The reference images as the model
+            saw them: (h, w, 3) uint8 in the channel order of the input
+            (a grayscale reference made 3-channel, alpha dropped); empty
+            without references.
         patch_size (int, optional): ``k_p``, the side of cells and windows.
         num_valid_memory (int, optional): Clean memory windows available
             (windows free of hole and padding pixels), summed over the
@@ -102,11 +112,14 @@ class InpaintResult:
     hole_cells: Optional[np.ndarray] = None
     retrieved: Optional[np.ndarray] = None
     memory_positions: Optional[np.ndarray] = None
+    memory_sources: Optional[np.ndarray] = None
+    retrieved_sources: Optional[np.ndarray] = None
     patch_size: Optional[int] = None
     num_valid_memory: Optional[int] = None
     padding: Tuple[int, int] = (0, 0)
     strategy: str = 'whole'
     windows: List[InpaintWindow] = field(default_factory=list)
+    references: List[np.ndarray] = field(default_factory=list)
 
 
 class _Format:
@@ -152,8 +165,13 @@ class _Format:
             view[hole] = fill[hole]
 
 
-def _read_image(img: ImageInput, channel_order: str) -> _Format:
-    """Check the image and record its format (see :func:`inpaint`)."""
+def _read_image(img: ImageInput,
+                channel_order: str,
+                what: str = 'img') -> _Format:
+    """Check the image and record its format (see :func:`inpaint`).
+
+    ``what`` names the argument in errors (a file is named by its path).
+    """
     if channel_order not in ('bgr', 'rgb'):
         raise ValueError(f"channel_order must be 'bgr' or 'rgb', got "
                          f'{channel_order!r}')
@@ -164,9 +182,10 @@ def _read_image(img: ImageInput, channel_order: str) -> _Format:
             # files are BGR(A); hand them back in the asked order
             arr = np.concatenate([arr[..., 2::-1], arr[..., 3:]], axis=2)
     elif isinstance(img, np.ndarray):
-        arr, name = img, 'the image array'
+        arr = img
+        name = 'the image array' if what == 'img' else f'{what} (array)'
     else:
-        raise TypeError('img must be a file path or a numpy array, got '
+        raise TypeError(f'{what} must be a file path or a numpy array, got '
                         f'{type(img).__name__}')
     if arr.dtype.kind == 'b':
         raise TypeError(f'{name} is a bool array; images are uint8 (were '
@@ -333,8 +352,9 @@ def inpaint(model: nn.Module,
             strategy: str = 'auto',
             crop_margin: int = 128,
             window_size: int = 512,
-            crop_trigger_size: int = 1024
-            ) -> Union[np.ndarray, InpaintResult]:
+            crop_trigger_size: int = 1024,
+            reference: Union[ImageInput, Sequence[ImageInput], None] = None,
+            use_photo: bool = True) -> Union[np.ndarray, InpaintResult]:
     """Fill the hole of one image of any size.
 
     **Input image**: a file path (read as stored, i.e. BGR(A) or
@@ -387,6 +407,26 @@ def inpaint(model: nn.Module,
     from nothing (T-MAD's memory then holds coarse estimates only,
     ``num_valid_memory`` is 0) with a warning.
 
+    **Reference fill** (T-MAD in phase 2): ``reference`` is one image or a
+    list of images of any size (read as ``img``: files or arrays, in
+    ``channel_order``; grayscale made 3-channel, alpha dropped; at least
+    ``k_p`` pixels a side) whose ``k_p x k_p`` windows join the texture
+    memory ``T``: another photo of the same wall, lawn or scene lends its
+    texture to the hole. ``T``'s ``N_pool`` windows are drawn by the
+    model's rules from all sources (the photo's clean windows and every
+    window of each reference, so each source in proportion to its
+    windows) and ranked for each hole cell as usual. ``use_photo=True``
+    (default) keeps the photo's own windows among the candidates: the
+    ranking picks, cell by cell, whichever source matches the cell's
+    context best, so windows of a reference that matches nothing (another
+    scene, another scale) mostly go unranked, though a large reference
+    takes slots of ``T`` from the photo in proportion to its windows. The
+    measured effect is in ``configs/tmad/README.md``. ``use_photo=False``
+    draws ``T`` from the references alone. A window
+    downscaled by ``strategy='crop'`` scales the references by the same
+    factor (a reference left under ``k_p`` pixels is skipped with a
+    warning). ``return_steps`` tells which source each window came from.
+
     **Precision**: the networks run at ``model.infer_precision`` (set by
     :func:`mmedit_tmad.apis.init_model`: bfloat16 autocast on a CPU with
     AMX, float32 elsewhere; float32 for a model built otherwise).
@@ -421,6 +461,11 @@ def inpaint(model: nn.Module,
         crop_trigger_size (int): ``'auto'`` crops photos whose longer side
             exceeds it. Default: 1024: up to there the whole photo takes a
             few seconds, and results of smaller photos stay as they were.
+        reference (str | np.ndarray | list, optional): Reference image(s)
+            for the texture memory. Default: None.
+        use_photo (bool): Draw the memory from the photo as well as from
+            the references (False: references alone; needs ``reference``).
+            Default: True.
 
     Returns:
         np.ndarray | InpaintResult: The inpainted image, or the steps.
@@ -431,13 +476,15 @@ def inpaint(model: nn.Module,
     fmt = _read_image(img, channel_order)
     h, w = fmt.shape
     hole = read_mask(mask, (h, w))
+    refs = _read_references(model, reference, use_photo, channel_order)
     if strategy == 'auto':
         strategy = 'crop' if max(h, w) > crop_trigger_size else 'whole'
     if not hole.any():
         warnings.warn('the mask has no hole pixel: the input is returned '
                       'unchanged')
         out = fmt.image.copy()
-        return InpaintResult(out, None, hole, strategy=strategy) \
+        return InpaintResult(out, None, hole, strategy=strategy,
+                             references=_caller_order(refs, channel_order)) \
             if return_steps else out
     if hole.all():
         warnings.warn('the mask covers the whole image: nothing of the photo '
@@ -457,7 +504,7 @@ def inpaint(model: nn.Module,
         win_hole = hole[y0:y1, x0:x1]
         out = _inpaint_window(model, fmt.bgr(box), win_hole, scale, unit,
                               'photo' if strategy == 'whole' else 'window',
-                              return_steps)
+                              return_steps, refs, use_photo)
         windows.append(
             InpaintWindow(box, scale, out['input_shape'], out['padding']))
         fmt.paste(result, out['pred'], win_hole, box)
@@ -475,25 +522,86 @@ def inpaint(model: nn.Module,
         mask=hole,
         padding=windows[0].padding if strategy == 'whole' else (0, 0),
         strategy=strategy,
-        windows=windows)
+        windows=windows,
+        references=_caller_order(refs, channel_order))
     if found:
         steps.patch_size = found[0][1]['patch_size']
         steps.num_valid_memory = sum(o['num_valid_memory'] for _, o in found)
-        for key in ('hole_cells', 'retrieved', 'memory_positions'):
-            # window -> photo coordinates
-            setattr(steps, key,
-                    np.concatenate([o[key] + box[:2] for box, o in found]))
+        for key, src in (('hole_cells', None),
+                         ('retrieved', 'retrieved_sources'),
+                         ('memory_positions', 'memory_sources')):
+            # window -> photo coordinates (windows of the photo only)
+            setattr(
+                steps, key,
+                np.concatenate([
+                    o[key] + np.where((o[src] == 0)[..., None] if src else
+                                      True, box[:2], 0) for box, o in found
+                ]))
+        for key in ('memory_sources', 'retrieved_sources'):
+            setattr(steps, key, np.concatenate([o[key] for _, o in found]))
     return steps
 
 
-def _inpaint_window(model: nn.Module, image: np.ndarray, hole: np.ndarray,
-                    scale: float, unit: int, what: str,
-                    retrieval: bool) -> dict:
+def _read_references(model: nn.Module, reference, use_photo: bool,
+                     channel_order: str) -> List[np.ndarray]:
+    """Check the references of :func:`inpaint`: (h, w, 3) uint8 BGR each."""
+    if reference is None:
+        refs = []
+    elif isinstance(reference, (str, np.ndarray)):
+        refs = [reference]
+    elif isinstance(reference, (list, tuple)):
+        refs = list(reference)
+    else:
+        raise TypeError('reference must be a file path, a numpy array or a '
+                        f'list of them, got {type(reference).__name__}')
+    if not use_photo and not refs:
+        raise ValueError('use_photo=False draws the texture memory from the '
+                         'references alone: give reference=...')
+    if not refs:
+        return []
+    if not isinstance(model, TMADInpaintor) or model.phase != 2:
+        what = type(model).__name__
+        if isinstance(model, TMADInpaintor):
+            what += ', phase 1'
+        raise ValueError('reference fill needs a T-MAD model in phase 2 (its '
+                         f'texture memory); this model has none ({what})')
+    k = model.patch_size
+    out = []
+    for i, ref in enumerate(refs, 1):
+        fmt = _read_image(ref, channel_order, f'reference {i}')
+        h, w = fmt.shape
+        if h < k or w < k:
+            name = ref if isinstance(ref, str) else f'reference {i} (array)'
+            raise ValueError(f'{name} is {h}x{w}: smaller than one memory '
+                             f'window of the model ({k}x{k})')
+        out.append(fmt.bgr((0, 0, h, w)))
+    return out
+
+
+def _caller_order(refs: List[np.ndarray], channel_order: str
+                  ) -> List[np.ndarray]:
+    """BGR references -> the caller's channel order."""
+    if channel_order == 'bgr':
+        return refs
+    return [np.ascontiguousarray(r[..., ::-1]) for r in refs]
+
+
+def _inpaint_window(model: nn.Module,
+                    image: np.ndarray,
+                    hole: np.ndarray,
+                    scale: float,
+                    unit: int,
+                    what: str,
+                    retrieval: bool,
+                    refs: Sequence[np.ndarray] = (),
+                    use_photo: bool = True) -> dict:
     """The networks on one window, downscaled by ``scale`` if < 1.
 
     Args:
         image (np.ndarray): (h, w, 3) uint8 BGR, the window.
         hole (np.ndarray): (h, w) bool.
+        refs (list[np.ndarray]): (h_j, w_j, 3) uint8 BGR references,
+            downscaled with the window.
 
     Returns:
         dict: ``pred`` and ``coarse`` (h, w, 3) uint8 BGR, upscaled back if
@@ -501,15 +609,32 @@ def _inpaint_window(model: nn.Module, image: np.ndarray, hole: np.ndarray,
         :func:`_run` returns besides (retrieval at scale 1 only).
     """
     if scale == 1:
-        return _run(model, image, hole, unit, what, retrieval)
+        return _run(model, image, hole, unit, what, retrieval, refs,
+                    use_photo)
     h, w = hole.shape
+    small_refs = []
+    for i, ref in enumerate(refs, 1):
+        rsize = (max(1, round(ref.shape[1] * scale)),
+                 max(1, round(ref.shape[0] * scale)))
+        if min(rsize) < model.patch_size:
+            warnings.warn(f'reference {i} is under one memory window when '
+                          f'downscaled by {scale:.3f} with a window of the '
+                          'photo: left out of that window')
+            continue
+        small_refs.append(
+            cv2.resize(ref, rsize, interpolation=cv2.INTER_AREA))
+    if refs and not small_refs and not use_photo:
+        warnings.warn('no reference is left for a downscaled window: its '
+                      'memory is drawn from the photo')
+        use_photo = True
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     # a hole wherever a hole pixel of the photo has some weight: what the
     # hole covers never reaches a valid pixel
     small_hole = cv2.resize(
         hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
-    out = _run(model, small, small_hole, unit, what, False)
+    out = _run(model, small, small_hole, unit, what, False, small_refs,
+               use_photo)
     for key in ('pred', 'coarse'):
         if out[key] is not None:
             out[key] = cv2.resize(
@@ -517,9 +642,32 @@ def _inpaint_window(model: nn.Module, image: np.ndarray, hole: np.ndarray,
     return out
 
 
-def _run(model: nn.Module, image: np.ndarray, hole: np.ndarray, unit: int,
-         what: str, retrieval: bool) -> dict:
-    """The networks on one (h, w, 3) BGR image and its (h, w) hole.
+def _preprocess(model: nn.Module, image: np.ndarray,
+                hole: np.ndarray) -> Tuple[torch.Tensor, object]:
+    """mmagic's test-time data: masked image (hole = 127.5) and mask,
+    through the model's data preprocessor: ``(inputs, data_samples)``."""
+    pack = Compose([GetMaskedImage(), PackInputs()])(
+        dict(
+            gt=image,
+            mask=hole[..., None].astype(np.uint8),
+            gt_channel_order='bgr',
+            gt_color_type='color'))
+    data = model.data_preprocessor(
+        dict(inputs=[pack['inputs']], data_samples=[pack['data_samples']]),
+        False)
+    return data['inputs'], data['data_samples']
+
+
+def _run(model: nn.Module,
+         image: np.ndarray,
+         hole: np.ndarray,
+         unit: int,
+         what: str,
+         retrieval: bool,
+         refs: Sequence[np.ndarray] = (),
+         use_photo: bool = True) -> dict:
+    """The networks on one (h, w, 3) BGR image and its (h, w) hole, with
+    the (h_j, w_j, 3) BGR references ``refs`` in T-MAD's memory.
 
     Returns:
         dict: ``pred`` and ``coarse`` (h, w, 3) uint8 BGR (``coarse`` None
@@ -529,26 +677,26 @@ def _run(model: nn.Module, image: np.ndarray, hole: np.ndarray, unit: int,
     """
     h, w = hole.shape
     image_p, hole_p, pad = _pad(image, hole, unit)
-    # mmagic's test-time data: masked image (hole = 127.5) and mask
-    pack = Compose([GetMaskedImage(), PackInputs()])(
-        dict(
-            gt=image_p,
-            mask=hole_p[..., None].astype(np.uint8),
-            gt_channel_order='bgr',
-            gt_color_type='color'))
-    data = model.data_preprocessor(
-        dict(inputs=[pack['inputs']], data_samples=[pack['data_samples']]),
-        False)
-    inputs, samples = data['inputs'], data['data_samples']
+    inputs, samples = _preprocess(model, image_p, hole_p)
+    # references: normalised as the photo, no hole
+    ref_inputs = [
+        _preprocess(model, ref, np.zeros(ref.shape[:2], bool))[0]
+        for ref in refs
+    ]
     res = dict(padding=pad, input_shape=hole_p.shape, coarse=None)
     if isinstance(model, TMADInpaintor):
         hp, wp = hole_p.shape
         exclude = torch.ones(1, 1, hp, wp, device=inputs.device)
         exclude[..., :h, :w] = 0
-        _warn_small_memory(model, h, w, what)
+        if use_photo and not ref_inputs:
+            _warn_small_memory(model, h, w, what)
         with model_autocast(model):
             out = model.inpaint(
-                inputs, samples.mask.float(), exclude=exclude)
+                inputs,
+                samples.mask.float(),
+                exclude=exclude,
+                references=ref_inputs or None,
+                use_image=use_photo)
         destruct = model.data_preprocessor.destruct
         res['pred'] = _to_uint8(destruct(out['result'], samples))[:h, :w]
         coarse = destruct(out['coarse_img'], samples)
@@ -581,9 +729,11 @@ def _retrieval(model: TMADInpaintor, out: dict, hole: np.ndarray) -> dict:
     cells = out['cut']['cells'][0]  # (P, ) raster index on the k grid
     valid = out['cut']['valid'][0]
     pos = out['memory']['positions']  # (1, N_pool, 2)
+    src = out['memory']['sources']  # (1, N_pool)
     idx = out['retrieval']['indices']  # (1, P, N_c)
     # (1, P, N_c, 2): window positions, best ranked first
     cand = gather_cells(pos, idx.flatten(1)).view(*idx.shape, 2)[0]
+    cand_src = gather_cells(src, idx.flatten(1)).view(idx.shape)[0]
     yx = torch.stack([cells // (wp // k) * k, cells % (wp // k) * k], -1)
     yx, cand = yx.cpu().numpy(), cand.cpu().numpy()
     # keep cells with a hole pixel of the photo (not of the padding)
@@ -592,6 +742,8 @@ def _retrieval(model: TMADInpaintor, out: dict, hole: np.ndarray) -> dict:
     return dict(
         hole_cells=yx[keep],
         retrieved=cand[keep],
+        retrieved_sources=cand_src.cpu().numpy()[keep],
         memory_positions=pos[0].cpu().numpy(),
+        memory_sources=src[0].cpu().numpy(),
         patch_size=k,
         num_valid_memory=int(out['memory']['num_valid'][0]))

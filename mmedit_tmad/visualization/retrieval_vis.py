@@ -36,8 +36,9 @@ def paste_retrieved(steps: InpaintResult, rank: int = 0) -> np.ndarray:
     """The coarse result with each hole cell replaced by its retrieved window.
 
     Windows are cut from ``steps.coarse`` (the image the memory is built
-    from: the input on every valid pixel); cells and windows are clipped to
-    the image. This is what PSNet receives as its ``rank``-th candidate.
+    from: the input on every valid pixel) or, for a window of a reference,
+    from that reference; cells and windows are clipped to the image. This
+    is what PSNet receives as its ``rank``-th candidate.
 
     Args:
         steps (InpaintResult): ``inpaint(..., return_steps=True)`` of a
@@ -52,10 +53,22 @@ def paste_retrieved(steps: InpaintResult, rank: int = 0) -> np.ndarray:
     out = src.copy()
     h, w = src.shape[:2]
     k = steps.patch_size
-    for (y, x), (sy, sx) in zip(steps.hole_cells, steps.retrieved[:, rank]):
-        ch, cw = min(k, h - y, h - sy), min(k, w - x, w - sx)
-        out[y:y + ch, x:x + cw] = src[sy:sy + ch, sx:sx + cw]
+    images = [src] + [_color3(r) for r in steps.references]
+    for (y, x), (sy, sx), j in zip(steps.hole_cells,
+                                   steps.retrieved[:, rank],
+                                   _sources(steps)[:, rank]):
+        img = images[j]
+        ch = min(k, h - y, img.shape[0] - sy)
+        cw = min(k, w - x, img.shape[1] - sx)
+        out[y:y + ch, x:x + cw] = img[sy:sy + ch, sx:sx + cw]
     return out
+
+
+def _sources(steps: InpaintResult) -> np.ndarray:
+    """(P, N_c) source of each retrieved window (0: the photo)."""
+    if steps.retrieved_sources is None:
+        return np.zeros(steps.retrieved.shape[:2], np.int64)
+    return steps.retrieved_sources
 
 
 def _check(steps: InpaintResult, rank: int) -> None:
@@ -83,7 +96,11 @@ def draw_retrieval(image: np.ndarray,
     (``T_c``, Eq.2-5) an outlined box of the same colour. Panel 2 pastes the
     windows of every hole cell into the coarse result
     (:func:`paste_retrieved`), panel 3 is the coarse result ``Î_s``, panel
-    4 the output ``Î_p``.
+    4 the output ``Î_p``. With references (``inpaint(...,
+    reference=...)``) a second row shows each reference, labelled, at the
+    height of the panels, with the windows retrieved from it outlined in
+    the colour of their hole cell: a cell whose window is not outlined in
+    panel 1 took it from the reference of the same colour.
 
     Args:
         image (np.ndarray): The input image, in the format given to
@@ -99,7 +116,8 @@ def draw_retrieval(image: np.ndarray,
 
     Returns:
         np.ndarray: (s*h, 4*s*w + 12, 3) uint8, the channel order of
-        ``image``.
+        ``image``; with references (2*s*h + 4, max(4*s*w + 12, width of
+        the reference row), 3).
     """
     _check(steps, rank)
     img = _color3(np.asarray(image))
@@ -126,24 +144,61 @@ def draw_retrieval(image: np.ndarray,
     colors = retrieval_colors(len(pick))
     k = steps.patch_size * s
     fill = panel.copy()
+    which = _sources(steps)[:, rank]
     boxes = [(tuple(int(v) for v in color),
               tuple(int(v) * s for v in cells[i]),
-              tuple(int(v) * s for v in sources[i]))
+              tuple(int(v) * s for v in sources[i]), int(which[i]))
              for color, i in zip(colors, pick)]
-    for c, (y, x), _ in boxes:
+    for c, (y, x), _, _ in boxes:
         cv2.rectangle(fill, (x, y), (x + k - 1, y + k - 1), c, -1)
     # hole cells half transparent over the grey hole, then the outlines
     panel = cv2.addWeighted(panel, 0.45, fill, 0.55, 0)
-    for c, (y, x), (sy, sx) in boxes:
+    for c, (y, x), (sy, sx), j in boxes:
         cv2.rectangle(panel, (x, y), (x + k - 1, y + k - 1), c, thickness)
-        cv2.rectangle(panel, (sx, sy), (sx + k - 1, sy + k - 1), c, thickness)
+        if j == 0:
+            cv2.rectangle(panel, (sx, sy), (sx + k - 1, sy + k - 1), c,
+                          thickness)
     panels = [
         panel,
         up(paste_retrieved(steps, rank)),
         up(_color3(steps.coarse)),
         up(_color3(steps.result))
     ]
-    gap = np.full((h * s, _GAP, 3), 255, dtype=np.uint8)
+    row = _row(panels)
+    if not steps.references:
+        return row
+    refs = []
+    for j, ref in enumerate(steps.references, 1):
+        ref = _color3(ref).copy()
+        f = h * s / ref.shape[0]  # panel pixels per reference pixel
+        for c, _, (sy, sx), src in boxes:
+            if src == j:
+                y0, x0 = round(sy / s), round(sx / s)
+                kk = steps.patch_size
+                cv2.rectangle(ref, (x0, y0), (x0 + kk - 1, y0 + kk - 1), c,
+                              max(1, round(thickness / f)))
+        size = (max(1, round(ref.shape[1] * f)), h * s)
+        ref = cv2.resize(
+            ref, size,
+            interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_NEAREST)
+        cv2.putText(ref, f'reference {j}', (4, 16), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.5, (255, 255, 255), 2, cv2.LINE_AA)
+        cv2.putText(ref, f'reference {j}', (4, 16), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        refs.append(ref)
+    second = _row(refs)
+    width = max(row.shape[1], second.shape[1])
+    rows = [
+        np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)),
+               constant_values=255) for r in (row, second)
+    ]
+    gap = np.full((_GAP, width, 3), 255, dtype=np.uint8)
+    return np.concatenate([rows[0], gap, rows[1]], axis=0)
+
+
+def _row(panels) -> np.ndarray:
+    """Panels of one height side by side, white gaps between them."""
+    gap = np.full((panels[0].shape[0], _GAP, 3), 255, dtype=np.uint8)
     row = [panels[0]]
     for p in panels[1:]:
         row += [gap, p]

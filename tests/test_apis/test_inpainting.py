@@ -307,9 +307,9 @@ def spy(model, monkeypatch):
     shapes = []
     run = model.inpaint
 
-    def recording(inputs, mask, exclude=None):
+    def recording(inputs, mask, **kwargs):
         shapes.append(tuple(inputs.shape[-2:]))
-        return run(inputs, mask, exclude=exclude)
+        return run(inputs, mask, **kwargs)
 
     monkeypatch.setattr(model, 'inpaint', recording)
     return shapes
@@ -580,3 +580,141 @@ def test_runs_at_the_model_precision(crop, precision, monkeypatch):
     result = inpaint(model, crop, hole)
     assert seen == [precision == 'bf16']
     _check_composite(result, crop, hole)
+
+
+# ----------------------------------------------------------------------
+# reference fill: the texture memory drawn from other images
+# ----------------------------------------------------------------------
+@pytest.fixture(scope='module')
+def reference():
+    """Another real photo (a texture: the brick wall), any size: 70x93."""
+    return np.repeat(data.brick()[:70, :93, None], 3, axis=2)
+
+
+def _check_reference_steps(steps, refs, hole, use_photo=True):
+    """Positions inside their source; sources of the retrieved windows."""
+    h, w = hole.shape
+    assert len(steps.references) == len(refs)
+    assert steps.memory_sources.shape == (len(steps.memory_positions), )
+    assert steps.retrieved_sources.shape == steps.retrieved.shape[:2]
+    sizes = [(h, w)] + [r.shape[:2] for r in refs]
+    for pos, src in ((steps.memory_positions, steps.memory_sources),
+                     (steps.retrieved.reshape(-1, 2),
+                      steps.retrieved_sources.ravel())):
+        bound = np.array([sizes[j] for j in src])
+        assert (pos >= 0).all() and (pos + K <= bound).all()
+    assert set(steps.memory_sources) >= set(range(1, len(refs) + 1))
+    assert (0 in steps.memory_sources) == use_photo
+
+
+def test_reference_joins_the_memory(model, photo, reference):
+    hole = _box_mask(photo.shape)
+    big_pool = init_model(
+        TEST_CFG,
+        cfg_options={
+            'model.train_cfg.coarse_iters': 0,
+            'model.texture_memory.num_pool': 400
+        })
+    refs = [reference, reference[:40, :60]]
+    steps = inpaint(big_pool, photo, hole, return_steps=True, reference=refs)
+    _check_composite(steps.result, photo, hole)
+    _check_reference_steps(steps, refs, hole)
+    # the same rules over all sources: each in proportion to its clean
+    # windows (photo ~1100, references 70 and 24)
+    counts = np.bincount(steps.memory_sources, minlength=3)
+    assert counts[0] > counts[1] > counts[2] > 0
+    # references alone
+    alone = inpaint(model, photo, hole, return_steps=True,
+                    reference=reference, use_photo=False)
+    _check_composite(alone.result, photo, hole)
+    _check_reference_steps(alone, [reference], hole, use_photo=False)
+    assert (alone.retrieved_sources == 1).all()
+    # a reference changes what fills the hole, nothing else
+    plain = inpaint(model, photo, hole)
+    assert not np.array_equal(alone.result, plain)
+    assert np.array_equal(alone.result[~hole], plain[~hole])
+
+
+def test_reference_formats(model, crop, reference, tmp_path):
+    """Grayscale, (h, w, 1), RGBA, float arrays and files: as the photo."""
+    hole = _box_mask(crop.shape)
+    gray = reference[..., 0]
+
+    def run(ref, **kwargs):
+        return inpaint(model, crop, hole, reference=ref, use_photo=False,
+                       **kwargs)
+
+    want = run(reference)
+    assert np.array_equal(run(gray), want)
+    assert np.array_equal(run(gray[..., None]), want)
+    rgba = np.concatenate([reference, np.full_like(gray[..., None], 7)], 2)
+    assert np.array_equal(run(rgba), want)
+    assert np.array_equal(run(reference.astype(np.float32)), want)
+    path = str(tmp_path / 'ref.png')
+    cv2.imwrite(path, gray)
+    assert np.array_equal(run(path), want)
+    # the channel order applies to references too
+    colour = np.ascontiguousarray(crop[::-1, ::-1])
+    bgr = run(colour, return_steps=True)
+    rgb = inpaint(model, crop[..., ::-1], hole, reference=colour[..., ::-1],
+                  use_photo=False, channel_order='rgb', return_steps=True)
+    assert np.array_equal(rgb.result, bgr.result[..., ::-1])
+    assert np.array_equal(rgb.references[0], colour[..., ::-1])
+
+
+def test_reference_errors(model, crop, reference, tmp_path):
+    hole = _box_mask(crop.shape)
+    broken = str(tmp_path / 'broken.png')
+    with open(broken, 'wb') as f:
+        f.write(b'\x89PNG\r\n\x1a\n not an image')
+    cases = [
+        (str(tmp_path / 'missing.png'), FileNotFoundError, 'missing.png'),
+        (broken, ValueError, 'broken.png'),
+        (reference[:K - 1], ValueError,
+         r'reference 1 \(array\) is 15x93: smaller than one memory window'),
+        ([reference, reference[:, :5]], ValueError, 'reference 2'),
+        (reference[..., :2], ValueError, r'reference 1 \(array\) has shape'),
+        (reference > 0, TypeError, 'bool'),
+        (5, TypeError, 'reference must be'),
+        ([reference, 5], TypeError, 'reference 2 must be'),
+    ]
+    for ref, err, match in cases:
+        with pytest.raises(err, match=match):
+            inpaint(model, crop, hole, reference=ref)
+    with pytest.raises(ValueError, match='give reference'):
+        inpaint(model, crop, hole, use_photo=False)
+    # the empty list is no reference
+    assert np.array_equal(
+        inpaint(model, crop, hole, reference=[]), inpaint(model, crop, hole))
+
+
+def test_reference_needs_a_phase2_tmad(crop, reference):
+    hole = _box_mask(crop.shape)
+    phase1 = init_model(TEST_CFG)
+    with pytest.raises(ValueError, match='phase 2.*phase 1'):
+        inpaint(phase1, crop, hole, reference=reference)
+    coarse_only = init_model(COARSE_CFG)
+    with pytest.raises(ValueError, match='phase 2'):
+        inpaint(coarse_only, crop, hole, reference=reference)
+
+
+def test_reference_in_windows(model, photo, reference):
+    """``strategy='crop'``: the photo's windows move to photo coordinates,
+    the references' stay in theirs; a downscaled window scales them."""
+    big = cv2.resize(photo, (514, 602))
+    hole = draw_mask(big.shape, boxes=[(20, 30, 40, 30), (400, 500, 60, 60)])
+    steps = inpaint(model, big, hole, return_steps=True, reference=reference,
+                    strategy='crop', crop_margin=16, window_size=512)
+    assert len(steps.windows) == 2
+    _check_reference_steps(steps, [reference], hole)
+    photo_pos = steps.memory_positions[steps.memory_sources == 0]
+    assert photo_pos[:, 0].max() > 300  # the second window's, shifted
+    _check_composite(steps.result, big, hole)
+    # windows downscaled to 32 px: the references with them (the 70x93 one
+    # stays above k_p = 16, the 40x40 one falls under it in the larger
+    # window and is left out there)
+    with pytest.warns(UserWarning, match='reference 2 is under one memory'):
+        small = inpaint(model, big, hole, reference=[reference,
+                                                     reference[:40, :40]],
+                        strategy='crop', crop_margin=16, window_size=K * 2)
+    _check_composite(small, big, hole)

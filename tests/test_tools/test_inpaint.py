@@ -386,3 +386,47 @@ def test_model_name_loads_the_shipped_weights(photos, run_main, tmp_path):
     assert run.returncode == 2
     assert "--config: 'tmad_no_such_model' is neither a config file" in \
         run.error
+
+
+def test_reference_fill(ckpt, photos, run_main, unbuildable_config,
+                        tmp_path):
+    """``--reference`` (repeatable) and ``--reference-only``: results and
+    retrieval pictures; bad references stop the tool before the model."""
+    img = osp.join(photos, 'img', 'coffee.jpg')
+    refs = tmp_path / 'refs'
+    os.makedirs(refs)
+    cv2.imwrite(str(refs / 'brick.png'), data.brick()[:90, :70])
+    cv2.imwrite(str(refs / 'grass.jpg'), data.grass()[:50, :120])
+    base = ['--config', TEST_CFG, '--checkpoint', ckpt, '--img', img,
+            '--mask', osp.join(photos, 'mask', 'coffee.png')]
+    hole = cv2.imread(osp.join(photos, 'mask', 'coffee.png'), 0) > 0
+    results = {}
+    for name, extra in [
+        ('photo', []),
+        ('one', ['--reference', refs / 'brick.png', '--reference-only']),
+        ('two', ['--reference', refs / 'brick.png', '--reference',
+                 refs / 'grass.jpg', '--save-steps']),
+    ]:
+        out = tmp_path / name
+        run = run_main(inpaint_tool.main, base + ['--out', out] + extra)
+        assert run.returncode == 0, run.stderr
+        _check(str(out / 'coffee.png'), img, hole)
+        results[name] = cv2.imread(str(out / 'coffee.png'))
+    assert not np.array_equal(results['one'], results['photo'])
+    # the retrieval picture has the reference row
+    pic = cv2.imread(str(tmp_path / 'two' / 'coffee_retrieval.png'))
+    assert pic.shape[0] == 2 * 3 * 121 + 4
+    for extra, match in [
+        (['--reference', refs / 'missing.png'], 'no such file'),
+        (['--reference-only'], '--reference-only needs --reference'),
+    ]:
+        run = run_main(inpaint_tool.main,
+                       ['--config', unbuildable_config, '--img', img,
+                        '--box', '1,1,9,9', '--out', tmp_path / 'x'] + extra)
+        assert run.returncode == 2 and match in run.error
+    # a reference smaller than a memory window: named
+    cv2.imwrite(str(refs / 'tiny.png'), data.brick()[:8, :70])
+    run = run_main(inpaint_tool.main, base + [
+        '--out', tmp_path / 'tiny', '--reference', refs / 'tiny.png'])
+    assert run.returncode == 1
+    assert 'tiny.png is 8x70: smaller than one memory window' in run.error

@@ -138,3 +138,21 @@ def test_broken_photo_is_named(run_tool, tmp_path):
     assert run.returncode == 1
     assert run.error.startswith(f'error: cannot decode image file {photo}')
     assert not (tmp_path / 'vis.png').exists()
+
+
+def test_picture_with_a_reference(tmp_path, capsys):
+    img = data.chelsea()[:150, 100:277, ::-1]  # 150x177
+    path = str(tmp_path / 'cat.png')
+    ref = str(tmp_path / 'brick.png')
+    cv2.imwrite(path, img)
+    cv2.imwrite(ref, data.brick()[:100, :300])
+    out = str(tmp_path / 'cat_retrieval.png')
+    visualize_retrieval.main([
+        '--config', TEST_CFG, '--img', path, '--box', '50,40,40,30',
+        '--reference', ref, '--reference-only', '--out', out, '--scale',
+        '1', '--cfg-options', 'model.train_cfg.coarse_iters=0'
+    ])
+    # row 1: four panels; row 2: the reference at the panels' height
+    assert cv2.imread(out).shape == (2 * 150 + 4, 4 * 177 + 12, 3)
+    printed = capsys.readouterr().out
+    assert f'from: photo 0, reference 1 ({ref}) ' in printed

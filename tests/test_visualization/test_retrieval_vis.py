@@ -1,4 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+import math
 import os.path as osp
 
 import numpy as np
@@ -74,3 +75,32 @@ def test_draw_retrieval_errors(case):
     hole = draw_mask(img.shape, boxes=[(40, 30, 40, 30)])
     with pytest.raises(ValueError, match='no retrieval'):
         draw_retrieval(img, inpaint(phase1, img, hole, return_steps=True))
+
+
+def test_draw_retrieval_with_references(case):
+    """References: a second row, windows outlined in their cell's colour
+    on the reference they came from; panel 2 pastes them."""
+    model, img, _ = case
+    hole = draw_mask(img.shape, boxes=[(40, 30, 40, 30)])
+    ref = np.ascontiguousarray(data.astronaut()[:120, :150, ::-1])
+    steps = inpaint(model, img, hole, return_steps=True, reference=ref,
+                    use_photo=False)
+    s = 2
+    pic = draw_retrieval(img, steps, scale=s, max_cells=None)
+    h, w = img.shape[:2]
+    row = 4 * w * s + 12
+    assert pic.shape == (2 * h * s + 4, max(row, round(150 * h / 120) * s),
+                         3)
+    # the reference row, at the panels' height (120 -> 2 * 97 pixels)
+    f = h * s / 120
+    colors = retrieval_colors(len(steps.hole_cells))
+    sy, sx = steps.retrieved[-1, 0]
+    # nearest neighbour: panel pixel X shows reference pixel floor(X / f)
+    y, x = h * s + 4 + math.ceil((sy + 5) * f), math.ceil(sx * f)
+    assert np.abs(pic[y, x].astype(int) - colors[-1]).max() < 60
+    # panel 2: the windows cut from the reference
+    pasted = paste_retrieved(steps)
+    (cy, cx), (sy, sx) = steps.hole_cells[0], steps.retrieved[0, 0]
+    ch, cw = min(K, h - cy), min(K, w - cx)
+    assert np.array_equal(pasted[cy:cy + ch, cx:cx + cw],
+                          ref[sy:sy + ch, sx:sx + cw])

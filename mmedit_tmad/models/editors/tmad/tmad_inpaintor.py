@@ -1,6 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """The T-MAD inpaintor: data flow, losses and the two training phases."""
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmagic.models.base_models import OneStageInpaintor
@@ -210,7 +210,9 @@ class TMADInpaintor(OneStageInpaintor):
                    coarse_img: Tensor,
                    mask: Tensor,
                    num_patches: Optional[int] = None,
-                   exclude: Optional[Tensor] = None) -> Dict[str, Tensor]:
+                   exclude: Optional[Tensor] = None,
+                   references: Optional[Sequence[Tensor]] = None,
+                   use_image: bool = True) -> Dict[str, Tensor]:
         """Memory, retrieval, PSNet and tiling on top of ``Î_s``.
 
         Args:
@@ -225,6 +227,11 @@ class TMADInpaintor(OneStageInpaintor):
                 one is never clean and ranks after every other window, so it
                 enters ``T`` only if the photo has fewer than ``N_pool``
                 windows. Default: None.
+            references (list[Tensor], optional): Further images the memory
+                is drawn from, normalised as ``masked_img`` (see
+                ``TMADTextureMemory.forward``). Default: None.
+            use_image (bool): Draw the memory from the image too; False
+                draws it from ``references`` alone. Default: True.
 
         Returns:
             dict: ``memory`` (see ``TMADTextureMemory``), ``cut`` (see
@@ -237,7 +244,8 @@ class TMADInpaintor(OneStageInpaintor):
         if exclude is not None:
             # one excluded pixel lifts a window's hole fraction above 1
             mem_mask = mask + exclude.to(mask.dtype) * (self.patch_size**2 + 1)
-        memory = self.texture_memory(coarse_img, mem_mask)
+        memory = self.texture_memory(
+            coarse_img, mem_mask, references=references, use_image=use_image)
         cut = self.texture_memory.cut_hole_patches(coarse_img, mask,
                                                    num_patches)
         ret = self.retrieval(cut['patches'], memory['patches'])
@@ -275,7 +283,9 @@ class TMADInpaintor(OneStageInpaintor):
     def inpaint(self,
                 masked_img: Tensor,
                 mask: Tensor,
-                exclude: Optional[Tensor] = None) -> Dict[str, Tensor]:
+                exclude: Optional[Tensor] = None,
+                references: Optional[Sequence[Tensor]] = None,
+                use_image: bool = True) -> Dict[str, Tensor]:
         """Full test-time pass on normalised inputs (every hole cell).
 
         Args:
@@ -283,6 +293,9 @@ class TMADInpaintor(OneStageInpaintor):
             mask (Tensor): ``M`` (n, 1, h, w), 1 = hole.
             exclude (Tensor, optional): Padding kept out of the memory, see
                 :meth:`synthesize`. Default: None.
+            references (list[Tensor], optional): Further images for the
+                memory, see :meth:`synthesize`. Default: None.
+            use_image (bool): See :meth:`synthesize`. Default: True.
 
         Returns:
             dict: as :meth:`synthesize`, plus ``coarse_res`` and
@@ -296,7 +309,13 @@ class TMADInpaintor(OneStageInpaintor):
             # the coarse one (a phase-1 checkpoint is a coarse-only model)
             return dict(coarse_res=coarse_res, coarse_img=coarse_img,
                         tiled=coarse_img, result=coarse_img)
-        out = self.synthesize(masked_img, coarse_img, mask, exclude=exclude)
+        out = self.synthesize(
+            masked_img,
+            coarse_img,
+            mask,
+            exclude=exclude,
+            references=references,
+            use_image=use_image)
         out.update(coarse_res=coarse_res, coarse_img=coarse_img)
         return out
 

@@ -1,6 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """T-MAD texture memory and patch cutting (paper Sec.III-B, Fig.2(b))."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -42,6 +42,30 @@ def gather_cells(cells: Tensor, index: Tensor) -> Tensor:
     # (n, P, 1, ..., 1) broadcast over the cell dims
     idx = index.view(index.shape + (1, ) * (cells.dim() - 2)).expand(shape)
     return cells.gather(1, idx)
+
+
+def cut_windows(img: Tensor, positions: Tensor, k: int) -> Tensor:
+    """The ``k x k`` windows at given top-left corners, per image.
+
+    Only the asked windows are read (unfolding every window of a big
+    reference would cost ``k^2 / s^2`` times the image).
+
+    Args:
+        img (Tensor): (n, c, h, w).
+        positions (Tensor): (n, M, 2) top-left (y, x), windows inside.
+        k (int): Window size.
+
+    Returns:
+        Tensor: (n, M, c, k, k).
+    """
+    n, m = positions.shape[:2]
+    offs = torch.arange(k, device=img.device)
+    rows = positions[..., 0, None] + offs  # (n, M, k)
+    cols = positions[..., 1, None] + offs
+    b = torch.arange(n, device=img.device).view(n, 1, 1, 1)
+    # advanced indices first: (n, M, k, k, c) -> (n, M, c, k, k)
+    win = img.permute(0, 2, 3, 1)[b, rows[..., :, None], cols[..., None, :]]
+    return win.permute(0, 1, 4, 2, 3)
 
 
 def cut_contexts(img: Tensor, cells: Tensor, k: int) -> Tensor:
@@ -170,25 +194,64 @@ class TMADTextureMemory(nn.Module):
                              f'than the patch size {k}')
 
     @torch.no_grad()
-    def forward(self, img: Tensor, mask: Tensor) -> Dict[str, Tensor]:
+    def forward(self,
+                img: Tensor,
+                mask: Tensor,
+                references: Optional[Sequence[Tensor]] = None,
+                use_image: bool = True) -> Dict[str, Tensor]:
         """Build the texture memory ``T`` of each image.
+
+        **References** (not in the paper, which draws ``T`` from the image
+        alone): ``references`` are further images whose windows join the
+        image's own as candidates of ``T`` (a wall, a lawn, another shot of
+        the scene). Every window of a reference is clean; the draw of the
+        ``N_pool`` entries follows the rules above over all candidates, so
+        each source contributes in proportion to its clean windows. With
+        ``use_image=False`` the image's own windows are not candidates: ``T``
+        comes from the references alone (repeated cyclically if they have
+        fewer than ``N_pool`` windows in all).
 
         Args:
             img (Tensor): Composited image ``Î_s`` (n, c, h, w).
-            mask (Tensor): Hole mask ``M`` (n, 1, h, w), 1 = hole.
+            mask (Tensor): Hole mask ``M`` (n, 1, h, w), 1 = hole (values
+                above 1 mark windows that are never clean, see
+                ``TMADInpaintor.synthesize``).
+            references (list[Tensor], optional): (n, c, h_j, w_j) images, in
+                the space of ``img`` (normalised), each at least ``k_p`` a
+                side. Default: None.
+            use_image (bool): Draw from ``img`` too. Default: True.
 
         Returns:
             dict: ``patches`` (n, N_pool, c, k, k); ``mask_ratio``
             (n, N_pool) hole fraction per entry; ``positions`` (n, N_pool, 2)
-            top-left (y, x); ``num_valid`` (n, ) clean windows available.
+            top-left (y, x) in the entry's source; ``sources`` (n, N_pool)
+            0 for ``img``, ``j`` for ``references[j - 1]``; ``num_valid``
+            (n, ) clean windows available (over all sources drawn from).
         """
         k, s = self.patch_size, self.stride
         self._check(img, mask, k)
-        n, c, h, w = img.shape
-        # (n, 1, lh, lw): hole fraction of every window
-        ratio = F.avg_pool2d(mask.float(), k, stride=s)
-        lh, lw = ratio.shape[-2:]
-        ratio = ratio.flatten(1)  # (n, L)
+        refs = list(references or [])
+        if not use_image and not refs:
+            raise ValueError('use_image=False needs references to draw from')
+        n = img.shape[0]
+        # candidate sources: (source id, image, hole fraction (n, lh, lw))
+        cands = []
+        if use_image:
+            cands.append((0, img, F.avg_pool2d(mask.float(), k, stride=s)))
+        for j, ref in enumerate(refs, 1):
+            if ref.dim() != 4 or ref.shape[0] != n or \
+                    ref.shape[1] != img.shape[1]:
+                raise ValueError(
+                    f'reference {j} has shape {tuple(ref.shape)}; expected '
+                    f'({n}, {img.shape[1]}, h, w)')
+            if ref.shape[2] < k or ref.shape[3] < k:
+                raise ValueError(f'reference {j} is {ref.shape[2]}x'
+                                 f'{ref.shape[3]}: smaller than one memory '
+                                 f'window ({k}x{k})')
+            lh, lw = (ref.shape[2] - k) // s + 1, (ref.shape[3] - k) // s + 1
+            cands.append((j, ref, img.new_zeros(n, 1, lh, lw)))
+        # (n, L): hole fraction of every candidate window, sources in turn
+        ratio = torch.cat([r.flatten(1) for _, _, r in cands], 1)
         clean = ratio <= self.valid_thr
         gen = self._generator()
         noise = torch.rand(ratio.shape, generator=gen).to(ratio.device)
@@ -199,17 +262,32 @@ class TMADTextureMemory(nn.Module):
         else:
             key = ratio + 1e-6 * noise
         order = key.argsort(dim=1)  # (n, L)
-        # repeat cyclically when the image has fewer than N_pool windows
+        # repeat cyclically when the sources have fewer than N_pool
+        # windows
         pick = torch.arange(self.num_pool, device=img.device) % order.shape[1]
         index = order[:, pick]  # (n, N_pool)
-        # (n, c*k*k, L) -> (n, L, c, k, k)
-        windows = F.unfold(img.detach(), k, stride=s)
-        windows = windows.transpose(1, 2).reshape(n, -1, c, k, k)
-        positions = torch.stack([index // lw * s, index % lw * s], dim=-1)
+        patches = img.new_empty(n, self.num_pool, img.shape[1], k, k)
+        positions = index.new_zeros(n, self.num_pool, 2)
+        sources = index.new_zeros(n, self.num_pool)
+        start = 0
+        for j, src, r in cands:
+            lw, size = r.shape[-1], r[0].numel()
+            local = index - start
+            inside = (local >= 0) & (local < size)  # (n, N_pool)
+            local = local.clamp(0, size - 1)
+            pos = torch.stack([local // lw * s, local % lw * s], dim=-1)
+            win = cut_windows(src.detach(), pos, k)
+            patches = torch.where(inside[..., None, None, None],
+                                  win.to(patches.dtype), patches)
+            positions = torch.where(inside[..., None], pos, positions)
+            sources = torch.where(inside, torch.full_like(sources, j),
+                                  sources)
+            start += size
         return dict(
-            patches=gather_cells(windows, index),
+            patches=patches,
             mask_ratio=ratio.gather(1, index),
             positions=positions,
+            sources=sources,
             num_valid=clean.sum(1))
 
     def cut_hole_patches(self,

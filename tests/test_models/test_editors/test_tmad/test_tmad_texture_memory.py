@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 
 from mmedit_tmad.models.editors.tmad.tmad_texture_memory import (
-    TMADTextureMemory, cells_to_image, cut_contexts, gather_cells,
-    image_to_cells)
+    TMADTextureMemory, cells_to_image, cut_contexts, cut_windows,
+    gather_cells, image_to_cells)
 
 
 def _rect(n=2, size=64, hole=(16, 48, 8, 40)):
@@ -182,3 +182,44 @@ def test_cut_contexts_matches_unfold(h, w, k):
     g_out, = torch.autograd.grad(out, img, grad)
     g_ref, = torch.autograd.grad(ref, img, grad)
     torch.testing.assert_close(g_out, g_ref)
+
+
+def test_cut_windows_matches_unfold():
+    img = torch.randn(2, 3, 40, 56)
+    k, s = 16, 8
+    # (n, c*k*k, L) -> (n, L, c, k, k): every window, raster order
+    every = F.unfold(img, k, stride=s).transpose(1, 2).reshape(2, -1, 3, k, k)
+    lw = (56 - k) // s + 1
+    index = torch.tensor([[0, 5, 7, 12], [3, 3, 9, 1]])
+    pos = torch.stack([index // lw * s, index % lw * s], -1)
+    torch.testing.assert_close(
+        cut_windows(img, pos, k), gather_cells(every, index))
+
+
+def test_memory_draws_from_references():
+    img, mask = _rect(n=1, size=64, hole=(0, 64, 0, 48))  # 1 clean column
+    torch.manual_seed(1)
+    refs = [torch.randn(1, 3, 40, 24), torch.randn(1, 3, 96, 80)]
+    mem = TMADTextureMemory(patch_size=16, stride=8, num_pool=40)
+    out = mem(img, mask, references=refs)
+    src, pos = out['sources'][0], out['positions'][0]
+    # clean candidates: 7 of the image, 4x2 and 11x9 of the references
+    assert out['num_valid'].tolist() == [7 + 8 + 99]
+    assert set(src.tolist()) <= {0, 1, 2} and (src == 2).sum() > 20
+    assert (out['mask_ratio'] == 0).all()
+    sources = [img] + refs
+    for j in range(40):
+        y, x = pos[j].tolist()
+        torch.testing.assert_close(out['patches'][0, j],
+                                   sources[src[j]][0, :, y:y + 16, x:x + 16])
+    # references alone: the image's windows are no candidates; a pool
+    # larger than the candidates repeats them cyclically
+    alone = mem(img, mask, references=refs[:1], use_image=False)
+    assert (alone['sources'] == 1).all()
+    assert len({tuple(p) for p in alone['positions'][0].tolist()}) == 8
+    with pytest.raises(ValueError, match='needs references'):
+        mem(img, mask, use_image=False)
+    with pytest.raises(ValueError, match='smaller than one memory window'):
+        mem(img, mask, references=[torch.randn(1, 3, 15, 100)])
+    with pytest.raises(ValueError, match='reference 1 has shape'):
+        mem(img, mask, references=[torch.randn(1, 1, 32, 32)])

