@@ -84,6 +84,7 @@ if __name__ == '__main__':
         install_requires=parse_requirements('runtime.txt'),
         extras_require=dict(
             tests=parse_requirements('tests.txt'),
-            metrics=parse_requirements('metrics.txt')),
+            metrics=parse_requirements('metrics.txt'),
+            deploy=parse_requirements('deploy.txt')),
         license='Apache License 2.0',
         zip_safe=False)

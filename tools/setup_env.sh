@@ -116,7 +116,7 @@ say "step 4/5: mmcv, mmengine, mmagic 1.2.0 and runtime/test requirements"
 # and everything else (its real import-time needs are in runtime.txt) with them.
 grep -v '^mmagic' "$REQ/runtime.txt" >"$TMPD/runtime.txt"
 PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q -c "$REQ/constraints.txt" "$MMCV_WHEEL" \
-  -r "$TMPD/runtime.txt" -r "$REQ/tests.txt"
+  -r "$TMPD/runtime.txt" -r "$REQ/tests.txt" -r "$REQ/deploy.txt"
 PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q --no-deps -c "$REQ/constraints.txt" mmagic
 # openmim (for `mim train mmedit_tmad ...`) declares opendatalab -> openxlab, which pins
 # setuptools 60 / requests 2.28 / tqdm 4.65; mim's train/test/run commands never import
@@ -137,6 +137,7 @@ import mmcv.ops  # compiled extension
 import mmagic.models  # the whole model zoo, as a registry lookup does
 import mmedit_tmad
 import patchmatch, psutil, mim.commands.train  # classical baseline, memory log, mim
+import onnx, onnxruntime  # export and run of the whole inference
 from mmedit_tmad.evaluation.metrics import fid_helper_inception_path
 fid_helper_inception_path()  # FID/KID's local InceptionV3
 print(f'  torch {torch.__version__}, torchvision {torchvision.__version__}, '

@@ -21,6 +21,7 @@ from mmedit_tmad.models.editors.tmad.tmad_inpaintor import TMADInpaintor
 from mmedit_tmad.models.editors.tmad.tmad_texture_memory import gather_cells
 from mmedit_tmad.utils.image_io import imread_checked
 from mmedit_tmad.utils.precision import model_autocast
+from .exported import ExportedTMAD, exported_steps
 from .masks import MaskInput, read_mask
 
 ImageInput = Union[str, np.ndarray]
@@ -225,6 +226,8 @@ def size_unit(model: nn.Module, size_divisor: Optional[int] = None) -> int:
         if int(size_divisor) < 1:
             raise ValueError(f'size_divisor must be >= 1, got {size_divisor}')
         return int(size_divisor)
+    if isinstance(model, ExportedTMAD):
+        return int(model.meta['size_unit'])
     gen_unit = getattr(getattr(model, 'generator', None), 'size_divisor',
                        DEFAULT_SIZE_DIVISOR)
     if isinstance(model, TMADInpaintor):
@@ -431,13 +434,24 @@ def inpaint(model: nn.Module,
     :func:`mmedit_tmad.apis.init_model`: bfloat16 autocast on a CPU with
     AMX, float32 elsewhere; float32 for a model built otherwise).
 
+    **Exported files** (:func:`mmedit_tmad.apis.init_exported`, an ONNX
+    or TorchScript file of ``tools/deployment/export.py``) run in place of
+    ``model``: a photo that fits the exported size is reflect-padded to it
+    (the padding kept out of the memory, as above), a larger one is cut
+    into windows (``'auto'``: whenever it does not fit) of at most the
+    exported size (``window_size`` is capped to it); ``'whole'`` for a
+    photo that does not fit is a ValueError. Valid pixels come back byte
+    for byte; ``return_steps`` has the retrieval of the graph.
+
     A T-MAD model still in phase 1, a coarse-only model
     (``OneStageInpaintor`` + ``TMADCoarseNet``) and other mmagic inpaintors
     return their own prediction (through ``model(mode='predict')`` for the
     latter), with no retrieval.
 
     Args:
-        model (nn.Module): From :func:`mmedit_tmad.apis.init_model`.
+        model (nn.Module | ExportedTMAD): From
+            :func:`mmedit_tmad.apis.init_model` or
+            :func:`mmedit_tmad.apis.init_exported`.
         img (str | np.ndarray): The image.
         mask (str | np.ndarray): The hole mask.
         channel_order (str): ``'bgr'`` or ``'rgb'``. Default: 'bgr'.
@@ -477,7 +491,10 @@ def inpaint(model: nn.Module,
     h, w = fmt.shape
     hole = read_mask(mask, (h, w))
     refs = _read_references(model, reference, use_photo, channel_order)
-    if strategy == 'auto':
+    if isinstance(model, ExportedTMAD):
+        strategy, window_size = _exported_plan(model, h, w, strategy,
+                                               window_size)
+    elif strategy == 'auto':
         strategy = 'crop' if max(h, w) > crop_trigger_size else 'whole'
     if not hole.any():
         warnings.warn('the mask has no hole pixel: the input is returned '
@@ -542,6 +559,21 @@ def inpaint(model: nn.Module,
     return steps
 
 
+def _exported_plan(model: ExportedTMAD, h: int, w: int, strategy: str,
+                   window_size: int) -> Tuple[str, int]:
+    """Strategy and window size for an exported file of a fixed size: the
+    whole photo when it fits (padded), else windows that fit."""
+    hh, ww = model.size
+    fits = h <= hh and w <= ww
+    if strategy == 'auto':
+        strategy = 'whole' if fits else 'crop'
+    if strategy == 'whole' and not fits:
+        raise ValueError(f'a {h}x{w} photo does not fit {model.path}, '
+                         f'exported for {hh}x{ww}: use strategy=\'crop\' '
+                         "(or 'auto')")
+    return strategy, min(window_size, hh, ww)
+
+
 def _read_references(model: nn.Module, reference, use_photo: bool,
                      channel_order: str) -> List[np.ndarray]:
     """Check the references of :func:`inpaint`: (h, w, 3) uint8 BGR each."""
@@ -559,6 +591,10 @@ def _read_references(model: nn.Module, reference, use_photo: bool,
                          'references alone: give reference=...')
     if not refs:
         return []
+    if isinstance(model, ExportedTMAD):
+        raise ValueError('an exported model draws its texture memory from '
+                         'the photo alone: reference fill needs the PyTorch '
+                         'model (init_model)')
     if not isinstance(model, TMADInpaintor) or model.phase != 2:
         what = type(model).__name__
         if isinstance(model, TMADInpaintor):
@@ -675,6 +711,8 @@ def _run(model: nn.Module,
         ``retrieval`` (T-MAD in phase 2) the fields of :func:`_retrieval`
         in pixels of ``image``.
     """
+    if isinstance(model, ExportedTMAD):
+        return exported_steps(model, image, hole, retrieval)
     h, w = hole.shape
     image_p, hole_p, pad = _pad(image, hole, unit)
     inputs, samples = _preprocess(model, image_p, hole_p)

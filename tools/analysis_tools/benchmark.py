@@ -27,6 +27,11 @@ Measured per config:
 * optionally (``--train-step``) one training iteration
   (``model.train_step`` with the config's optimisers; T-MAD in its joint
   phase 2) and its peak memory;
+* optionally (``--export onnx torchscript``) the batch-1 latency of T-MAD
+  configs exported whole (``mmedit_tmad.apis.export_model``) and run as
+  ``mmedit_tmad.apis`` runs them: onnxruntime on the CPU, TorchScript;
+  a second table sets them beside PyTorch float32 and bf16 and the
+  reference model;
 * the machine's own **roofline**, measured in the same run (a fresh
   process, before the models): a fixed conv stack (four 128-channel 3x3
   convs on 4x128x64x64) in float32 and under bfloat16 autocast, NCHW and
@@ -143,6 +148,14 @@ def parse_args(argv=None):
         help='measure the config list this many times, round robin, and '
         'keep each config\'s fastest repeat per batch size (on a machine '
         'shared with other processes; default 1)')
+    parser.add_argument(
+        '--export',
+        nargs='+',
+        default=[],
+        choices=['onnx', 'torchscript'],
+        help='also time T-MAD configs exported to these formats (the whole '
+        'inference for --size, tools/deployment/export.py; onnxruntime on '
+        'the CPU, TorchScript), batch 1 as mmedit_tmad.apis runs them')
     parser.add_argument(
         '--out',
         help='write all measurements as JSON (an existing file is replaced '
@@ -462,7 +475,43 @@ def measure_config(path: str, args) -> dict:
             row['train'] = measure_train_step(model, cfg, args)
         except Exception as err:  # the inference figures stand
             row['train_failed'] = f'{type(err).__name__}: {err}'
+    if args.export and type(model).__name__ == 'TMADInpaintor':
+        row['exported'] = measure_exported(model, args)
     return row
+
+
+def measure_exported(model, args) -> dict:
+    """Batch-1 latency of the exported whole inference, per format, on the
+    batch-1 image and hole of the PyTorch rows (the graph's own inputs:
+    0-255 BGR image, hole, padding; a Telea prior computed outside it, as
+    ``ExportedTMAD`` does)."""
+    from mmedit_tmad.apis import export_model, init_exported
+    batch = make_batch(1, args.size, args.hole)
+    # (3, h, w) float -> (h, w, 3) uint8
+    img = batch['data_samples'][0].gt_img.permute(1, 2, 0).byte().numpy()
+    hole = batch['data_samples'][0].mask[0].numpy() > 0
+    exclude = hole & False
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in args.export:
+            path = osp.join(tmp, f'model.{fmt}')
+            start = time.perf_counter()
+            export_model(model, path, fmt, (args.size, args.size))
+            exported = init_exported(path)
+            seconds = time.perf_counter() - start
+            for _ in range(args.warmup):
+                exported(img, hole, exclude)
+            times = []
+            for _ in range(args.iters):
+                start = time.perf_counter()
+                exported(img, hole, exclude)
+                times.append(time.perf_counter() - start)
+            times.sort()
+            out[fmt] = dict(
+                latency_ms=1e3 * times[len(times) // 2],
+                latency_min_ms=1e3 * times[0],
+                export_s=seconds)
+    return out
 
 
 def measure_train_step(model, cfg, args) -> dict:
@@ -642,7 +691,49 @@ def merge_repeats(reps: list) -> dict:
                            key=lambda v: v['seconds'])
     if 'peak_fraction' in row:
         row['peak_fraction'] = max(r['peak_fraction'] for r in ok)
+    if 'exported' in row:
+        row['exported'] = {
+            fmt: min((r['exported'][fmt] for r in ok),
+                     key=lambda v: v['latency_ms'])
+            for fmt in row['exported']
+        }
     return row
+
+
+def exported_table(rows: list, ref: dict) -> str:
+    """Batch-1 latency of each runtime of the exported T-MAD rows, with
+    ratios against the same model in PyTorch float32 and the reference."""
+    lines = []
+    for r in rows:
+        if 'exported' not in r or r['amp'] != 'none':
+            continue
+        torch_rows = [x for x in rows if x['name'] == r['name']]
+        rf = ref.get('none')
+        base = r['inference']['1']['latency_ms'] \
+            if '1' in r['inference'] else None
+        ref_ms = rf['inference']['1']['latency_ms'] \
+            if rf and '1' in rf['inference'] else None
+        if not lines:
+            lines = [
+                '| model | runtime | latency b1 (ms) | x PyTorch fp32 | x ' +
+                (rf['name'] if rf else 'ref') + ' fp32 |', '|---|---|---|---'
+                '|---|'
+            ]
+        for x in torch_rows:
+            ms = x['inference']['1']['latency_ms'] \
+                if '1' in x['inference'] else None
+            label = 'PyTorch ' + ('fp32' if x['amp'] == 'none' else
+                                  x['amp'])
+            lines.append(f'| {r["name"]} | {label} | {_fmt(ms, 1)} | '
+                         f'{_ratio(ms, base)} | {_ratio(ms, ref_ms)} |')
+        for fmt, v in r['exported'].items():
+            label = dict(onnx='onnxruntime (CPU)',
+                         torchscript='TorchScript')[fmt]
+            lines.append(f'| {r["name"]} | {label} | '
+                         f'{_fmt(v["latency_ms"], 1)} | '
+                         f'{_ratio(v["latency_ms"], base)} | '
+                         f'{_ratio(v["latency_ms"], ref_ms)} |')
+    return '\n'.join(lines)
 
 
 def _worker_argv(argv: list, amp: str) -> list:
@@ -663,6 +754,8 @@ def _worker_argv(argv: list, amp: str) -> list:
         out.append('--channels-last')
     if args.threads:
         out += ['--threads', str(args.threads)]
+    if args.export:
+        out += ['--export'] + args.export
     if args.peak_tflops:
         out += ['--peak-tflops', str(args.peak_tflops)]
     if args.cfg_options:
@@ -760,6 +853,11 @@ def main(argv=None):
     if train_failed:
         note += '; train step failed: ' + ', '.join(
             f'{k} ({v})' for k, v in train_failed.items())
+    extra = exported_table(rows, ref) if args.export else ''
+    if extra:
+        table += ('\n\nExported whole inference (batch 1, the input size '
+                  'fixed at export; onnxruntime CPU provider, TorchScript)'
+                  ':\n\n' + extra)
     print(f'\n{note}\n\n{table}\n')
     if args.out:
         cli.write_text(

@@ -279,6 +279,9 @@ def carafe_pytorch(features: Tensor, masks: Tensor, kernel_size: int,
     dtype = torch.promote_types(features.dtype, masks.dtype)
     work = torch.promote_types(dtype, torch.float32)
     features, masks = features.to(work), masks.to(work).contiguous()
+    if torch.jit.is_tracing():  # TorchScript / ONNX export: plain ops
+        return _carafe_traced(features, masks, kernel_size, group_size,
+                              scale_factor).to(dtype)
     if not features.is_contiguous() and features.is_contiguous(
             memory_format=torch.channels_last):
         out = _CARAFEChannelsLast.apply(features, masks, kernel_size,
@@ -287,6 +290,28 @@ def carafe_pytorch(features: Tensor, masks: Tensor, kernel_size: int,
         out = _CARAFEFunction.apply(features.contiguous(), masks,
                                     kernel_size, group_size, scale_factor)
     return out.to(dtype)
+
+
+def _carafe_traced(features: Tensor, masks: Tensor, k: int, g: int,
+                   s: int) -> Tensor:
+    """:class:`_CARAFEFunction`'s forward in out-of-place ops, which a
+    tracer (TorchScript, ONNX) records as a graph of standard operators."""
+    n, c, h, w = features.shape
+    r = (k - 1) // 2
+    # (n, g, c/g, h+2r, w+2r)
+    padded = F.pad(features.contiguous(),
+                   (r, r, r, r)).reshape(n, g, c // g, h + 2 * r, w + 2 * r)
+    # (n, g, k*k, 1, s*s, h, w)
+    kernels = _subpixel_kernels(masks, k, g, s).unsqueeze(3)
+    out = None
+    for ky in range(k):
+        for kx in range(k):
+            # (n, g, c/g, s*s, h, w)
+            tap = padded[:, :, :, ky:ky + h, kx:kx + w].unsqueeze(3) * \
+                kernels[:, :, ky * k + kx]
+            out = tap if out is None else out + tap
+    # (n, c*s*s, h, w) -> (n, c, h*s, w*s)
+    return F.pixel_shuffle(out.reshape(n, c * s * s, h, w), s)
 
 
 def carafe(features: Tensor, masks: Tensor, kernel_size: int,

@@ -186,3 +186,23 @@ def test_cuda_matches_cpu():
     grads_cuda = torch.autograd.grad(out_cuda, (fc, mc), g.cuda())
     for a, b in zip(grads_cuda, grads_cpu):
         torch.testing.assert_close(a.cpu(), b, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize('layout', ['nchw', 'channels_last'])
+def test_traced_path_matches(layout):
+    """Under tracing (TorchScript, ONNX export) CARAFE records standard
+    operators; the trace gives what the autograd path gives, on inputs
+    other than the traced example."""
+    pack = TMADCARAFEPack(8, scale_factor=2, compressed_channels=4).eval()
+
+    def inputs(seed):
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(2, 8, 6, 7, generator=g)
+        return x.to(memory_format=torch.channels_last) \
+            if layout == 'channels_last' else x
+
+    with torch.no_grad():
+        traced = torch.jit.trace(pack, (inputs(0), ))
+        graph = str(traced.graph)
+        assert 'PythonOp' not in graph  # no autograd Function in the trace
+        torch.testing.assert_close(traced(inputs(1)), pack(inputs(1)))

@@ -47,6 +47,29 @@ def telea_fill(img: Tensor, mask: Tensor, fallback: Tensor) -> Tensor:
     return out
 
 
+def prior_fill(img: Tensor, mask: Tensor, kind: str) -> Tensor:
+    """The classical fill of ``TMADCoarseNet(fill_prior=kind)``.
+
+    Args:
+        img (Tensor): ``I_m`` (n, c, h, w), normalised to [-1, 1].
+        mask (Tensor): (n, 1, h, w), 1 = hole.
+        kind (str): ``'mean'``: each image's mean valid colour; ``'telea'``:
+            OpenCV's Telea (:func:`telea_fill`), the mean where Telea has
+            nothing to do.
+
+    Returns:
+        Tensor: (n, c, h, w), ``img`` with its hole filled.
+    """
+    valid = 1. - mask
+    # (n, c, 1, 1): mean colour of each image's valid pixels
+    mean = (img * valid).sum((2, 3), keepdim=True) / \
+        valid.sum((2, 3), keepdim=True).clamp_min(1.)
+    fill = img * valid + mean * mask
+    if kind == 'telea':
+        fill = telea_fill(img, mask, fill)
+    return fill
+
+
 @MODELS.register_module()
 class TMADCoarseNet(BaseModule):
     """Coarse network of T-MAD: the structural prior ``I_s``.
@@ -152,12 +175,26 @@ class TMADCoarseNet(BaseModule):
         tmad_init_(self, self.out_conv, self.out_init_std)
         self._is_init = True
 
-    def forward(self, x: Tensor) -> Tensor:
+    def prior(self, x: Tensor) -> Tensor:
+        """The classical fill of ``fill_prior`` (no gradient for Telea).
+
+        Args:
+            x (Tensor): ``cat([I_m, M])`` (n, 4, h, w).
+
+        Returns:
+            Tensor: (n, 3, h, w), ``I_m`` with its hole filled.
+        """
+        return prior_fill(x[:, :-1], x[:, -1:], self.fill_prior)
+
+    def forward(self, x: Tensor, fill: Optional[Tensor] = None) -> Tensor:
         """Estimate the image from a masked image and its mask.
 
         Args:
             x (Tensor): ``cat([I_m, M])`` of shape (n, 4, h, w); h and w must
                 be multiples of ``2**num_down_blocks`` (8).
+            fill (Tensor, optional): The prior fill (:meth:`prior`) when it
+                was computed outside, e.g. OpenCV's Telea for an exported
+                graph, which cannot hold it. Default: None (computed here).
 
         Returns:
             Tensor: The coarse result ``I_s`` of shape (n, 3, h, w).
@@ -167,17 +204,12 @@ class TMADCoarseNet(BaseModule):
             raise ValueError(
                 f'{type(self).__name__} needs height and width divisible by '
                 f'{self.size_divisor}, got {h}x{w}; pad the input first')
-        fill = None
-        if self.fill_prior is not None:
-            img, mask = x[:, :-1], x[:, -1:]
-            valid = 1. - mask
-            # (n, c, 1, 1): mean colour of each image's valid pixels
-            mean = (img * valid).sum((2, 3), keepdim=True) / \
-                valid.sum((2, 3), keepdim=True).clamp_min(1.)
-            fill = img * valid + mean * mask
-            if self.fill_prior == 'telea':
-                fill = telea_fill(img, mask, fill)
-            x = torch.cat([fill, mask], dim=1)
+        if self.fill_prior is None:
+            fill = None
+        else:
+            if fill is None:
+                fill = self.prior(x)
+            x = torch.cat([fill, x[:, -1:]], dim=1)
         x = self.input_conv(x)
         x = self.down_blocks(x)
         x = self.res_blocks(x)

@@ -198,7 +198,8 @@ class TMADTextureMemory(nn.Module):
                 img: Tensor,
                 mask: Tensor,
                 references: Optional[Sequence[Tensor]] = None,
-                use_image: bool = True) -> Dict[str, Tensor]:
+                use_image: bool = True,
+                noise: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Build the texture memory ``T`` of each image.
 
         **References** (not in the paper, which draws ``T`` from the image
@@ -220,6 +221,10 @@ class TMADTextureMemory(nn.Module):
                 the space of ``img`` (normalised), each at least ``k_p`` a
                 side. Default: None.
             use_image (bool): Draw from ``img`` too. Default: True.
+            noise (Tensor, optional): (n, L) the random draws, in [0, 1),
+                one per candidate window (L over all sources, in turn); an
+                exported graph holds the draws of its input size as a
+                constant (:meth:`draws`). Default: None (drawn here).
 
         Returns:
             dict: ``patches`` (n, N_pool, c, k, k); ``mask_ratio``
@@ -253,9 +258,11 @@ class TMADTextureMemory(nn.Module):
         # (n, L): hole fraction of every candidate window, sources in turn
         ratio = torch.cat([r.flatten(1) for _, _, r in cands], 1)
         clean = ratio <= self.valid_thr
-        gen = self._generator()
-        noise = torch.rand(ratio.shape, generator=gen).to(ratio.device)
-        self._keep(gen)
+        if noise is None:
+            noise = self.draws(ratio.shape).to(ratio.device)
+        elif noise.shape != ratio.shape:
+            raise ValueError(f'noise has shape {tuple(noise.shape)}, the '
+                             f'candidate windows {tuple(ratio.shape)}')
         if self.select == 'random':
             # clean windows first in random order, then least masked
             key = torch.where(clean, noise, 1. + ratio + 1e-3 * noise)
@@ -289,6 +296,15 @@ class TMADTextureMemory(nn.Module):
             positions=positions,
             sources=sources,
             num_valid=clean.sum(1))
+
+    def draws(self, shape: Sequence[int]) -> Tensor:
+        """The random draws of :meth:`forward` for ``shape`` = (n, L)
+        candidate windows: seeded in eval (the same every call), the next of
+        the training sequence in training."""
+        gen = self._generator()
+        noise = torch.rand(tuple(shape), generator=gen)
+        self._keep(gen)
+        return noise
 
     def cut_hole_patches(self,
                          img: Tensor,

@@ -119,7 +119,15 @@ class TMADTextureRetrieval(nn.Module):
             indices = scores.argmax(dim=-1, keepdim=True)
         else:
             k = min(self.num_candidates, num)
-            indices = scores.topk(k, dim=-1).indices  # (n, P, k)
+            if torch.onnx.is_in_onnx_export():
+                # ONNX's TopK ranks equal scores by index, lower first
+                indices = scores.topk(k, dim=-1).indices  # (n, P, k)
+            else:
+                # equal scores (identical windows, e.g. of a flat fill)
+                # ranked by index, lower first, as ONNX does: PyTorch's
+                # topk leaves their order open
+                indices = scores.sort(
+                    dim=-1, descending=True, stable=True).indices[..., :k]
             if k < self.num_candidates:  # fewer memory entries than N_c
                 pick = torch.arange(self.num_candidates,
                                     device=indices.device) % k
