@@ -1,14 +1,12 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from .tmad_coarse_net import TMADCoarseNet
 from .tmad_discriminators import TMADDiscriminators, TMADPatchDiscriminator
-from .tmad_export_module import TMADExportModule
 from .tmad_inpaintor import TMADInpaintor
 from .tmad_psnet import TMADPSNet
 from .tmad_texture_memory import TMADTextureMemory
 from .tmad_texture_retrieval import TMADTextureRetrieval
 
 __all__ = [
-    'TMADCoarseNet', 'TMADDiscriminators', 'TMADExportModule',
-    'TMADInpaintor', 'TMADPSNet', 'TMADPatchDiscriminator',
-    'TMADTextureMemory', 'TMADTextureRetrieval'
+    'TMADCoarseNet', 'TMADDiscriminators', 'TMADInpaintor', 'TMADPSNet',
+    'TMADPatchDiscriminator', 'TMADTextureMemory', 'TMADTextureRetrieval'
 ]
