@@ -56,6 +56,9 @@ def test_refusals(tmp_path, run_main, run_tool, unbuildable_config):
     assert mine.read_bytes() == b'mine'
     run = run_tool(TOOL, ['tmad_no_such_model'])
     assert run.returncode == 2 and 'tmad_no_such_model' in run.error
+    # no weights: an untrained model is never exported
+    run = run_main(export_tool.main, [unbuildable_config])
+    assert run.returncode == 2 and 'give the CHECKPOINT' in run.error
     # a size the model cannot take: the model is loaded, then refused
     run = run_main(export_tool.main,
                    [TEST_CFG, ckpt, '--size', '50x80', '--out',

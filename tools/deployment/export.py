@@ -124,6 +124,9 @@ def main(argv: Optional[List[str]] = None) -> str:
         name = osp.splitext(osp.basename(args.config))[0]
         config, checkpoint = args.config, args.checkpoint
     cli.require_file(config, 'config')
+    if checkpoint is None:  # an untrained model is no model to deploy
+        raise cli.UsageError(f'checkpoint: {args.config} ships no weights; '
+                             'give the CHECKPOINT to export')
     cli.require_file(checkpoint, 'checkpoint')
     out = args.out or osp.join('work_dirs', 'export',
                                f'{name}_{size[0]}x{size[1]}'
