@@ -140,3 +140,47 @@ def test_evaluators_report_the_paper_columns(path):
             continue
         types = {e['type'] for e in cfg[key]}
         assert {'MAE', 'PSNR', 'SSIM', 'TMADTV'} <= types, (key, types)
+
+
+def test_psnet_ablations_share_one_protocol():
+    """Tab.V/VI on the shipped model: every variant is the N_c = 4 file with
+    one change of the model, and starts from the shipped coarse net, frozen,
+    with a PSNet and retrieval of its own."""
+    import torch
+    folder = osp.join(ROOT, 'configs', 'tmad', 'ablations')
+    ref = Config.fromfile(
+        osp.join(folder, 'tmad_psnet-nc4_1xb4_photos-256x256.py'))
+    changes = {
+        'nc1': {'retrieval', 'psnet'},
+        'nc2': {'retrieval', 'psnet'},
+        'nc6': {'retrieval', 'psnet'},
+        'wsum': {'retrieval', 'psnet'},
+        'lgan': {'loss_pd', 'loss_patch_gan'},
+        'noblend': {'loss_blend'},
+    }
+    skip = {'experiment_name', 'work_dir', 'model'}
+    for name, keys in changes.items():
+        cfg = Config.fromfile(
+            osp.join(folder, f'tmad_psnet-{name}_1xb4_photos-256x256.py'))
+        assert cfg.work_dir.endswith(f'tmad_psnet-{name}_1xb4_photos-'
+                                     '256x256')
+        assert {k: v for k, v in cfg.to_dict().items() if k not in skip} \
+            == {k: v for k, v in ref.to_dict().items() if k not in skip}
+        differ = {
+            k
+            for k in set(cfg.model) | set(ref.model)
+            if cfg.model.get(k) != ref.model.get(k)
+        }
+        assert differ == keys, name
+    assert ref.model.train_cfg.frozen_modules == ['generator']
+    assert ref.model.train_cfg.coarse_iters == 0
+    init_default_scope(ref.default_scope)
+    model = MODELS.build(ref.model)
+    shipped = torch.load(
+        osp.join(ROOT, ref.shipped), map_location='cpu')['state_dict']
+    for key, value in model.generator.state_dict().items():
+        assert torch.equal(value, shipped[f'generator.{key}'].float()), key
+    # PSNet starts from scratch, not from the shipped one
+    psnet = model.psnet.state_dict()
+    assert any(not torch.equal(v, shipped[f'psnet.{k}'].float())
+               for k, v in psnet.items())
