@@ -97,3 +97,21 @@ def write_ok_and_truncated():
     """``f(root, split)``: a photo and a truncated JPEG under ``root/split``
     (see :func:`_write_ok_and_truncated`)."""
     return _write_ok_and_truncated
+
+
+@pytest.fixture(scope='session')
+def held_out_256(tmp_path_factory):
+    """``(data, masks)``: the collection's embedded held-out crops (256x256,
+    no download) and 4 fixed ``rect_large`` masks, as the evaluation tools
+    read them (``--data``, ``--masks``)."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
+    import make_fixed_masks
+    import photo_collection
+    root = tmp_path_factory.mktemp('held_out_256')
+    data = str(root / 'photos')
+    photo_collection.build(data, embedded_only=True)
+    masks = make_fixed_masks.main([
+        '--out', str(root / 'masks'), '--size', '256', '--num', '4',
+        '--kinds', 'rect_large', '--version', 'test'
+    ])
+    return data, masks

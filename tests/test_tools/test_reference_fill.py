@@ -10,7 +10,6 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-import make_fixed_masks  # noqa: E402
 import photo_collection  # noqa: E402
 import reference_fill  # noqa: E402
 
@@ -33,13 +32,8 @@ def test_side_strips_leave_the_crop_out():
     assert reference_fill.side_strips(photo[:256, :256], 256, 1) == []
 
 
-def test_three_rows_on_held_out_photos(tmp_path):
-    data = str(tmp_path / 'photos')
-    photo_collection.build(data, embedded_only=True)
-    masks = make_fixed_masks.main([
-        '--out', str(tmp_path / 'masks'), '--size', '256', '--num', '4',
-        '--kinds', 'rect_large', '--version', 'test'
-    ])
+def test_three_rows_on_held_out_photos(held_out_256, tmp_path):
+    data, masks = held_out_256
     out = tmp_path / 'ref'
     results = reference_fill.main([
         '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',

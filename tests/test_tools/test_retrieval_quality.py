@@ -11,9 +11,6 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
-import make_fixed_masks  # noqa: E402
-import photo_collection  # noqa: E402
 import retrieval_quality  # noqa: E402
 
 
@@ -44,13 +41,8 @@ def test_cell_scores_by_hand():
     assert s['stats_rank1'] == [20.]
 
 
-def test_shipped_retrieval_on_held_out_photos(tmp_path):
-    data = str(tmp_path / 'photos')
-    photo_collection.build(data, embedded_only=True)
-    masks = make_fixed_masks.main([
-        '--out', str(tmp_path / 'masks'), '--size', '256', '--num', '4',
-        '--kinds', 'rect_large', '--version', 'test'
-    ])
+def test_shipped_retrieval_on_held_out_photos(held_out_256, tmp_path):
+    data, masks = held_out_256
     out = tmp_path / 'rq'
     res = retrieval_quality.main([
         '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',

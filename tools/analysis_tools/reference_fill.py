@@ -60,8 +60,9 @@ ROWS = [('none', 'no reference', None),
         ('only', 'reference only', dict(use_photo=False))]
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def add_held_out_args(parser: argparse.ArgumentParser) -> None:
+    """``--model``, ``--checkpoint``, ``--data``, ``--masks`` and ``--kinds``
+    of the tools that measure a model on the held-out crops."""
     parser.add_argument(
         '--model',
         default='tmad_telea_1xb4_photos-256x256',
@@ -72,6 +73,30 @@ def parse_args(argv=None):
         '--masks', default=osp.join('data', 'masks', 'v1_256_s0_eval'))
     parser.add_argument(
         '--kinds', nargs='+', default=['rect_large', 'irregular'])
+
+
+def open_run(args: argparse.Namespace, tool: str) -> tuple:
+    """Check ``--data``, claim ``--out`` for ``tool``; the model and the
+    names of the held-out crops (``val.txt``)."""
+    val = osp.join(args.data, 'meta', 'val.txt')
+    cli.require_file(val, '--data')
+    cli.claim_dir(args.out, tool, overwrite=args.overwrite, option='--out')
+    return init_model(args.model, args.checkpoint), open(val).read().split()
+
+
+def save_run(out: str, note: str, text: str, payload: dict) -> None:
+    """``metrics.md`` (the note and the table) and ``metrics.json``."""
+    cli.write_text(
+        osp.join(out, 'metrics.md'), f'{note}\n\n{text}\n', overwrite=True)
+    cli.write_text(
+        osp.join(out, 'metrics.json'),
+        json.dumps(payload, indent=1),
+        overwrite=True)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    add_held_out_args(parser)
     parser.add_argument(
         '--cache',
         default=photo_collection.DEFAULT_CACHE,
@@ -216,12 +241,8 @@ def table(results: dict, kinds: List[str], with_fid: bool) -> str:
 def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     start = time.time()
-    cli.require_file(osp.join(args.data, 'meta', 'val.txt'), '--data')
-    cli.claim_dir(args.out, 'reference_fill', overwrite=args.overwrite,
-                  option='--out')
-    model = init_model(args.model, args.checkpoint)
+    model, names = open_run(args, 'reference_fill')
     refs = held_out_references(args.data, args.cache, model.patch_size)
-    names = open(osp.join(args.data, 'meta', 'val.txt')).read().split()
     index = [i for i, n in enumerate(names) if refs[n]]
     print(f'{len(index)} of {len(names)} held-out crops have references '
           f'(the others are of square photos)', flush=True)
@@ -270,14 +291,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
             'output; KID x1000; |out - coarse|: mean change PSNet makes to '
             'the coarse fill in the hole, |out - no ref|: mean change the '
             'references make, grey levels.')
-    cli.write_text(
-        osp.join(args.out, 'metrics.md'), f'{note}\n\n{text}\n',
-        overwrite=True)
-    cli.write_text(
-        osp.join(args.out, 'metrics.json'),
-        json.dumps(dict(crops=[names[i] for i in index], results=results),
-                   indent=1),
-        overwrite=True)
+    save_run(args.out, note, text,
+             dict(crops=[names[i] for i in index], results=results))
     if examples:
         cli.write_image(
             osp.join(args.out, 'examples.jpg'),

@@ -30,7 +30,6 @@ least masked ones, which carry the coarse fill):
         --masks data/masks/v1_256_s0_eval --out work_dirs/retrieval_quality
 """
 import argparse
-import json
 import os.path as osp
 import sys
 import time
@@ -40,26 +39,18 @@ import mmedit_tmad  # noqa: F401  # isort:skip
 
 import numpy as np
 
-from mmedit_tmad.apis import init_model, inpaint
+from mmedit_tmad.apis import inpaint
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.image_io import imread_checked
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from reference_fill import masks_of  # noqa: E402
+from reference_fill import (add_held_out_args, masks_of,  # noqa: E402
+                            open_run, save_run)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        '--model',
-        default='tmad_telea_1xb4_photos-256x256',
-        help='a model name of the zoo, or a config file with --checkpoint')
-    parser.add_argument('--checkpoint', help='weights for a config file')
-    parser.add_argument('--data', default=osp.join('data', 'photos_256'))
-    parser.add_argument(
-        '--masks', default=osp.join('data', 'masks', 'v1_256_s0_eval'))
-    parser.add_argument(
-        '--kinds', nargs='+', default=['rect_large', 'irregular'])
+    add_held_out_args(parser)
     parser.add_argument('--num', type=int, help='the first N crops only')
     parser.add_argument(
         '--out', default=osp.join('work_dirs', 'retrieval_quality'))
@@ -131,14 +122,10 @@ def table(results: dict, kinds: List[str], num_candidates: int) -> str:
 def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     start = time.time()
-    cli.require_file(osp.join(args.data, 'meta', 'val.txt'), '--data')
-    cli.claim_dir(args.out, 'retrieval_quality', overwrite=args.overwrite,
-                  option='--out')
-    model = init_model(args.model, args.checkpoint)
+    model, names = open_run(args, 'retrieval_quality')
     if not hasattr(model, 'retrieval'):
         raise cli.UsageError(f'--model {args.model}: not a T-MAD model '
                              '(no texture retrieval to measure)')
-    names = open(osp.join(args.data, 'meta', 'val.txt')).read().split()
     if args.num:
         names = names[:args.num]
     results = {}
@@ -166,14 +153,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
             'and the best window of the memory, and the coarse fill; '
             'l1 and stats in grey levels (0-255), pct rank 1 and beats '
             'random in %.')
-    cli.write_text(
-        osp.join(args.out, 'metrics.md'), f'{note}\n\n{text}\n',
-        overwrite=True)
-    cli.write_text(
-        osp.join(args.out, 'metrics.json'),
-        json.dumps(dict(crops=names, model=args.model, results=results),
-                   indent=1),
-        overwrite=True)
+    save_run(args.out, note, text,
+             dict(crops=names, model=args.model, results=results))
     print(f'\n{note}\n\n{text}\n\n{args.out} '
           f'({(time.time() - start) / 60:.1f} min)')
     return results
