@@ -4,10 +4,12 @@
 # budget in every variant (80 iterations, batch 4, constant lr 3e-4 for
 # retrieval + PSNet, 2e-4 for the critics; L^pd_gan at 0.5). Each file
 # differs from `tmad_psnet-nc4_1xb4_photos-256x256.py` (N_c = 4, Eq.4's
-# straight-through top-N_c, the shipped losses) in one choice:
+# straight-through top-N_c, the shipped losses but L^pd_gan) in one choice:
 # w/ L_gan (Tab.VI): the patch critic trained with a plain GAN loss
 # (mmagic GANLoss, same weight, same real set) instead of L^pd_gan.
-# Results and the command: configs/tmad/README.md.
+# The protocol lines repeat in every variant (the base-depth rule allows no
+# shared base above the shipped config); tests/test_configs.py checks that
+# they agree. Results and the command: configs/tmad/README.md.
 _base_ = ['../tmad_telea_1xb4_photos-256x256.py']
 
 experiment_name = 'tmad_psnet-lgan_1xb4_photos-256x256'
