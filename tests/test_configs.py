@@ -184,3 +184,20 @@ def test_psnet_ablations_share_one_protocol():
     psnet = model.psnet.state_dict()
     assert any(not torch.equal(v, shipped[f'psnet.{k}'].float())
                for k, v in psnet.items())
+
+
+def test_fill_prior_ablation_differs_in_the_prior_only():
+    folder = osp.join(ROOT, 'configs', 'tmad', 'ablations')
+    cfgs = {
+        v: Config.fromfile(
+            osp.join(folder, f'tmad_prior-{v}_1xb4_photos-256x256.py'))
+        for v in ('telea', 'none')
+    }
+    dicts = {v: c.to_dict() for v, c in cfgs.items()}
+    for d in dicts.values():
+        d.pop('experiment_name'), d.pop('work_dir')
+        assert d['model']['train_cfg']['coarse_iters'] == \
+            d['train_cfg']['max_iters']  # phase 1 only
+    assert dicts['telea']['model']['encdec'].pop('fill_prior') == 'telea'
+    assert dicts['none']['model']['encdec'].pop('fill_prior') is None
+    assert dicts['telea'] == dicts['none']
