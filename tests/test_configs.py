@@ -201,3 +201,62 @@ def test_fill_prior_ablation_differs_in_the_prior_only():
     assert dicts['telea']['model']['encdec'].pop('fill_prior') == 'telea'
     assert dicts['none']['model']['encdec'].pop('fill_prior') is None
     assert dicts['telea'] == dicts['none']
+
+
+def _leaves(obj, prefix=''):
+    """Flat ``{dotted.path: value}`` of a nested dict / list."""
+    if isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(obj, (list, tuple)) and any(
+            isinstance(v, (dict, list, tuple)) for v in obj):
+        items = enumerate(obj)
+    else:
+        return {prefix: obj}
+    out = {}
+    for key, value in items:
+        out.update(_leaves(value, f'{prefix}{key}.'))
+    return out
+
+
+def test_recipe_ablations_change_one_choice():
+    """Each recipe-* file is the Telea-prior reference run with one choice
+    changed (the batch file keeps the number of training images)."""
+    folder = osp.join(ROOT, 'configs', 'tmad', 'ablations')
+
+    def load(name):
+        d = _leaves(Config.fromfile(osp.join(folder, name)).to_dict())
+        return {
+            k: v
+            for k, v in d.items()
+            if not k.startswith(('experiment_name', 'work_dir'))
+        }
+
+    ref = load('tmad_prior-telea_1xb4_photos-256x256.py')
+    changes = {
+        'lr5e-4_1xb4': {'optim_wrapper.generator.optimizer.lr.': 5e-4},
+        'c8_1xb4': {'model.encdec.channel_factor.': 8},
+        'batch8_1xb8': {
+            'iters.': 150,
+            'model.train_cfg.coarse_iters.': 150,
+            'train_cfg.max_iters.': 150,
+            'param_scheduler.periods.': [150],
+            'default_hooks.checkpoint.interval.': 150,
+            'train_dataloader.batch_size.': 8,
+        },
+        'wideviews_1xb4': {
+            'train_pipeline.1.scale.': (0.6, 1.0),
+            'train_dataloader.dataset.pipeline.1.scale.': (0.6, 1.0),
+        },
+    }
+    for name, expected in changes.items():
+        cfg = load(f'tmad_recipe-{name}_photos-256x256.py')
+        differ = {
+            k: cfg.get(k)
+            for k in set(cfg) | set(ref) if cfg.get(k) != ref.get(k)
+        }
+        assert differ == expected, name
+    cfg = load('tmad_recipe-constlr_1xb4_photos-256x256.py')
+    differ = {k for k in set(cfg) | set(ref) if cfg.get(k) != ref.get(k)}
+    assert differ and all(k.startswith('param_scheduler.') for k in differ)
+    assert cfg['param_scheduler.type.'] == 'ConstantLR'
+    assert cfg['param_scheduler.factor.'] == 1.0
