@@ -27,6 +27,7 @@ def test_cell_scores_by_hand():
         hole_cells=np.array([[0, 0]]),
         # ranked: the 40 window, then the 200 one
         retrieved=np.array([[[0, 2], [2, 2]]]),
+        retrieved_sources=np.array([[0, 0]]),
         memory_positions=np.array([[0, 2], [2, 0], [2, 2], [0, 0]]),
         memory_sources=np.array([0, 0, 0, 1]))  # the last: a reference
     s = retrieval_quality.cell_scores(gt, steps)
@@ -39,6 +40,11 @@ def test_cell_scores_by_hand():
     assert s['l1_beats_random'] == [100.]
     # flat windows: the statistic is the mean difference over 2
     assert s['stats_rank1'] == [20.]
+    assert s['stats_random'] == [pytest.approx(320 / 6)]
+    # a window of a reference image is not a window of `coarse`: refused
+    steps.retrieved_sources = np.array([[0, 1]])
+    with pytest.raises(ValueError, match='reference image'):
+        retrieval_quality.cell_scores(gt, steps)
 
 
 def test_shipped_retrieval_on_held_out_photos(held_out_256, tmp_path):

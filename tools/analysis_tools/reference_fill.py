@@ -39,7 +39,6 @@ from typing import Dict, List, Optional
 
 import mmedit_tmad  # noqa: F401  # isort:skip
 
-import cv2
 import numpy as np
 import torch
 

@@ -69,26 +69,37 @@ def l1(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(a - b).mean(axis=(-3, -2, -1))
 
 
+def channel_stats(a: np.ndarray) -> np.ndarray:
+    """(..., k, k, 3) windows -> (..., 2, 3) per-channel mean and std."""
+    return np.stack([a.mean(axis=(-3, -2)), a.std(axis=(-3, -2))], axis=-2)
+
+
 def stats_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Difference of per-channel mean and std, position-free, broadcast."""
-    da = np.abs(a.mean(axis=(-3, -2)) - b.mean(axis=(-3, -2)))
-    ds = np.abs(a.std(axis=(-3, -2)) - b.std(axis=(-3, -2)))
-    return (da + ds).mean(axis=-1) / 2
+    """Difference of (..., 2, 3) channel stats (mean, std), broadcast."""
+    return np.abs(a - b).mean(axis=(-2, -1))
 
 
 def cell_scores(gt: np.ndarray, steps) -> Dict[str, list]:
     """Per hole cell distances of one crop (see the module docstring)."""
     k = steps.patch_size
     src = steps.memory_sources
+    if steps.retrieved_sources is not None and np.any(
+            steps.retrieved_sources != 0):
+        raise ValueError('retrieved windows from a reference image: this '
+                         'measure reads windows of the photo itself only')
     pos = steps.memory_positions[src == 0]  # windows of the photo itself
     mem = windows(steps.coarse, pos, k)  # (N, k, k, 3)
+    mem_stats = channel_stats(mem)  # (N, 2, 3), once per crop
     out: Dict[str, list] = {}
     for (y, x), ranked in zip(steps.hole_cells, steps.retrieved):
         cell = gt[y:y + k, x:x + k].astype(np.float64)
         cands = windows(steps.coarse, ranked, k)  # (N_c, k, k, 3)
-        for name, dist in (('l1', l1), ('stats', stats_dist)):
-            d_mem = dist(mem, cell)  # (N, )
-            d_c = dist(cands, cell)  # (N_c, )
+        cell_stats = channel_stats(cell)  # (2, 3)
+        for name, d_mem, d_c in (
+            ('l1', l1(mem, cell), l1(cands, cell)),
+            ('stats', stats_dist(mem_stats, cell_stats),
+             stats_dist(channel_stats(cands), cell_stats)),
+        ):  # d_mem: (N, ), d_c: (N_c, )
             for r, d in enumerate(d_c, 1):
                 out.setdefault(f'{name}_rank{r}', []).append(float(d))
             out.setdefault(f'{name}_random', []).append(float(d_mem.mean()))
