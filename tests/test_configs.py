@@ -102,7 +102,9 @@ def test_paper_dataset_configs_build(name, prefix_key, tmp_path):
     init_default_scope(cfg.default_scope)
     for key in ('train_dataloader', 'val_dataloader'):
         ds_cfg = cfg[key]['dataset']
-        fixed = [t for t in ds_cfg.pipeline if t['type'] == 'TMADLoadFixedMask']
+        fixed = [
+            t for t in ds_cfg.pipeline if t['type'] == 'TMADLoadFixedMask'
+        ]
         assert bool(fixed) == (key == 'val_dataloader')
         for t in fixed:
             t['mask_list'] = t['mask_list'].replace(cfg.mask_root, masks)

@@ -1,9 +1,10 @@
 # T-MAD trained on the real-photo collection at 256x256 on CPU: the model
 # that `init_model('tmad_telea_1xb4_photos-256x256')` loads (checkpoints/).
 # Paper architecture (Tab.I, k_p = 32, N_c = 4, c = 16) with these choices
-# (not yet ablated one by one; results and how they were made:
-# configs/tmad/README.md). The shipped weights are the checkpoint of
-# iteration 2000 (1800 coarse + 200 joint):
+# (each ablated in phase 1 by configs/tmad/ablations/tmad_prior-* and
+# tmad_recipe-*: only the fill prior changed quality measurably; results and
+# how they were made: configs/tmad/README.md). The shipped weights are the
+# checkpoint of iteration 2000 (1800 coarse + 200 joint):
 # * fill prior: the coarse net predicts a correction of OpenCV's Telea fill
 #   (fill_prior='telea'), PSNet one of the coarse patch (residual=True);
 #   training starts from the classical fill and learns what Telea misses;
