@@ -16,39 +16,7 @@ model = dict(train_cfg=dict(coarse_iters=iters))
 train_cfg = dict(max_iters=iters, val_interval=100000)
 param_scheduler = dict(periods=[iters], restart_weights=[1.])
 default_hooks = dict(checkpoint=dict(interval=iters, max_keep_ckpts=1))
-input_shape = (256, 256)
-train_pipeline = [
-    dict(type='TMADLoadImageFromFile', key='gt'),
-    dict(
-        type='RandomResizedCrop',
-        keys=['gt'],
-        crop_size=input_shape,
-        scale=(0.6, 1.0),
-        ratio=(0.9, 1.1),
-        interpolation='area'),
-    dict(
-        type='TMADLoadMixedMask',
-        masks=[
-            dict(
-                mask_mode='bbox',
-                mask_config=dict(
-                    max_bbox_shape=(128, 128),
-                    max_bbox_delta=64,
-                    min_margin=16,
-                    img_shape=input_shape)),
-            dict(
-                mask_mode='irregular',
-                mask_config=dict(
-                    num_vertices=(4, 10),
-                    max_angle=6.0,
-                    length_range=(20, 128),
-                    brush_width=(10, 45),
-                    area_ratio_range=(0.15, 0.5),
-                    img_shape=input_shape))
-        ]),
-    dict(type='Flip', keys=['gt'], direction='horizontal'),
-    dict(type='TMADCheckInputs'),
-    dict(type='GetMaskedImage'),
-    dict(type='PackInputs'),
-]
+# the shipped pipeline (mmengine's `_base_.` reference), wider crops
+train_pipeline = _base_.train_pipeline
+train_pipeline[1]['scale'] = (0.6, 1.0)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
