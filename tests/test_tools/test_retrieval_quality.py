@@ -57,7 +57,9 @@ def test_shipped_retrieval_on_held_out_photos(held_out_256, tmp_path):
     assert res['cells'] > 10
     # the first window is nearer the unseen ground truth than the 4th and
     # than a random window of the memory, and better than most of them
-    # (measured: 30.7 / 36.2 / 62.9 grey levels, 92% on 4 crops)
+    # (measured on these 3 crops, 44 cells: 48.3 / 51.1 / 83.5 grey levels,
+    # pct 90% / stats 77%; the same for torch seeds 0-4 and under
+    # ONEDNN_MAX_CPU_ISA=AVX2)
     assert res['l1_rank1'] < res['l1_rank4'] < res['l1_random']
     assert res['l1_best'] <= res['l1_rank1']
     assert res['l1_pct_rank1'] > 70 and res['stats_pct_rank1'] > 60
