@@ -15,7 +15,10 @@
 #   about 0.45-0.95 of the shorter side of a 3:2 photo stored at shorter
 #   side 512), resized to 256x256 and flipped;
 # * the perceptual loss is off (its VGG-19 weights are not shipped);
-# * Adam 2e-4 for the generator; one cosine cycle per phase.
+# * Adam 2e-4 for the generator; one cosine cycle per phase;
+# * at test time, TMADTextureSynthesis re-synthesises the hole from 7x7
+#   patches of the photo, starting from the networks' result (not in the
+#   paper; ablations/tmad_synthesis-none_* is the networks' result alone).
 _base_ = [
     '../_base_/models/base_tmad.py', '../_base_/tmad_runtime.py',
     '../_base_/datasets/photo_collection.py'
@@ -32,6 +35,8 @@ max_iters = 2100
 
 model = dict(
     encdec=dict(fill_prior='telea'),
+    texture_synthesis=dict(
+        type='TMADTextureSynthesis', iters=3, searches=1, coherence=0.5),
     psnet=dict(residual=True),
     loss_recon=dict(hole_weight=6., valid_weight=1.),
     loss_percep=None,

@@ -23,6 +23,8 @@ import torch.nn as nn
 from mmedit_tmad.models.editors.tmad.tmad_coarse_net import prior_fill
 from mmedit_tmad.models.editors.tmad.tmad_export_module import \
     TMADExportModule
+from mmedit_tmad.models.editors.tmad.tmad_texture_synthesis import \
+    TMADTextureSynthesis
 
 #: Values of ``fmt`` in :func:`export_model`.
 FORMATS = ('onnx', 'torchscript')
@@ -84,6 +86,7 @@ def export_model(model: nn.Module,
             num_pool=model.texture_memory.num_pool,
             stride=model.texture_memory.stride,
             num_candidates=int(model.retrieval.num_outputs),
+            texture_synthesis=synthesis_settings(model),
             inputs=list(module.input_names),
             outputs=list(module.output_names))
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
@@ -102,6 +105,20 @@ def export_model(model: nn.Module,
         if osp.exists(f'{out}.part'):
             os.remove(f'{out}.part')
     return meta
+
+
+def synthesis_settings(model: nn.Module) -> Optional[dict]:
+    """The model's ``TMADTextureSynthesis`` arguments, or None: the step
+    runs after the graph (:class:`ExportedTMAD`), as the Telea prior runs
+    before it."""
+    synth = getattr(model, 'texture_synthesis', None)
+    if synth is None:
+        return None
+    return {
+        name: getattr(synth, name)
+        for name in ('patch_radius', 'iters', 'searches', 'stride', 'sweeps',
+                     'coherence', 'max_sources', 'chunk')
+    }
 
 
 def _export_onnx(module: TMADExportModule, inputs: tuple, path: str,
@@ -139,13 +156,18 @@ class ExportedTMAD:
         meta (dict): Its settings (:func:`export_model`): ``format``,
             ``size`` (H, W), ``patch_size``, ``size_unit``, ``fill_prior``,
             ``num_pool``, ``stride`` (of the memory windows),
-            ``num_candidates``, ``inputs``, ``outputs``.
+            ``num_candidates``, ``texture_synthesis`` (the arguments of the
+            model's ``TMADTextureSynthesis``, run on the graph's result;
+            None without one), ``inputs``, ``outputs``.
     """
 
     def __init__(self, path: str, meta: dict, runner) -> None:
         self.path = path
         self.meta = meta
         self._runner = runner
+        synth = meta.get('texture_synthesis')
+        self.texture_synthesis = None if synth is None else \
+            TMADTextureSynthesis(**synth)
 
     @property
     def size(self) -> Tuple[int, int]:
@@ -167,7 +189,8 @@ class ExportedTMAD:
         Returns:
             dict: the graph's outputs (``result`` and ``coarse`` (H, W, 3)
             float 0-255 BGR; ``hole``, ``indices``, ``positions`` of the
-            single image).
+            single image); with ``texture_synthesis``, ``result`` is its
+            output and ``network_result`` the graph's.
         """
         h, w = self.size
         if img.shape[:2] != (h, w) or hole.shape != (h, w):
@@ -186,8 +209,15 @@ class ExportedTMAD:
             feeds['fill'] = prior_fill(x * (1. - mask), mask,
                                        self.meta['fill_prior']).numpy()
         outs = dict(zip(self.meta['outputs'], self._runner(feeds)))
-        for key in ('result', 'coarse'):
-            outs[key] = outs[key][0].transpose(1, 2, 0)
+        if self.texture_synthesis is not None:
+            outs['network_result'] = outs['result']
+            outs['result'] = self.texture_synthesis(
+                torch.from_numpy(outs['result']),
+                torch.from_numpy(feeds['mask']),
+                torch.from_numpy(feeds['exclude'])).numpy()
+        for key in ('result', 'coarse', 'network_result'):
+            if key in outs:
+                outs[key] = outs[key][0].transpose(1, 2, 0)
         for key in ('hole', 'indices', 'positions'):
             outs[key] = outs[key][0]
         return outs

@@ -76,11 +76,18 @@ def add_held_out_args(parser: argparse.ArgumentParser) -> None:
 
 def open_run(args: argparse.Namespace, tool: str) -> tuple:
     """Check ``--data``, claim ``--out`` for ``tool``; the model and the
-    names of the held-out crops (``val.txt``)."""
+    names of the held-out crops (``val.txt``).
+
+    The model's test-time texture synthesis is switched off: these tools
+    measure the networks (the retrieval, what PSNet makes of it), and the
+    synthesis draws from the photo alone, never from a reference."""
     val = osp.join(args.data, 'meta', 'val.txt')
     cli.require_file(val, '--data')
     cli.claim_dir(args.out, tool, overwrite=args.overwrite, option='--out')
-    return init_model(args.model, args.checkpoint), open(val).read().split()
+    model = init_model(args.model, args.checkpoint)
+    if hasattr(model, 'texture_synthesis'):
+        model.texture_synthesis = None
+    return model, open(val).read().split()
 
 
 def save_run(out: str, note: str, text: str, payload: dict) -> None:

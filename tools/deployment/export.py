@@ -18,7 +18,9 @@ run on onnxruntime's CPU provider.
 ``mmedit_tmad.apis.inpaint`` on a real photo with four masks (a rectangle,
 strokes, the whole image, none) and prints the largest pixel difference and
 how the retrieval compares (``compare_retrieval``); it fails on a
-difference over 1 grey level or a different retrieval. Run the file
+difference over 1 grey level or a different retrieval. The networks are
+compared (a texture synthesis, ``TMADTextureSynthesis``, runs after the
+graph in both: its settings in the file must be the model's). Run the file
 with ``mmedit_tmad.apis.init_exported`` (``docs/inpaint.md``).
 """
 import argparse
@@ -35,7 +37,8 @@ from skimage import data
 
 from mmedit_tmad.apis import (draw_mask, export_model, init_exported,
                               init_model, inpaint, resolve_model)
-from mmedit_tmad.apis.exported import FORMATS, compare_retrieval
+from mmedit_tmad.apis.exported import (FORMATS, compare_retrieval,
+                                      synthesis_settings)
 from mmedit_tmad.utils import cli
 
 EXTS = dict(onnx='.onnx', torchscript='.pt')
@@ -94,19 +97,32 @@ def check(model, exported, size: tuple) -> List[str]:
     img = np.ascontiguousarray(
         np.tile(photo, reps)[:size[0], :size[1]])
     failures = []
-    for name, hole in check_masks(img.shape).items():
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')  # empty / whole-image masks
-            a = inpaint(model, img, hole, return_steps=True)
-            b = inpaint(exported, img, hole, return_steps=True)
-        diff = int(np.abs(a.result.astype(int) - b.result).max())
-        same = compare_retrieval(a, b)
-        kept = np.array_equal(b.result[~hole], img[~hole])
-        print(f'  {name:<9} max |exported - pytorch| = {diff} (0-255), '
-              f'retrieval {same}, valid pixels '
-              f'{"kept" if kept else "CHANGED"}')
-        if diff > 1 or same == 'different' or not kept:
-            failures.append(name)
+    # the graph holds the networks; a texture synthesis runs after it, the
+    # same code on both sides: compared by its settings
+    synth = (model.texture_synthesis, exported.texture_synthesis)
+    model.texture_synthesis = exported.texture_synthesis = None
+    try:
+        for name, hole in check_masks(img.shape).items():
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')  # empty / whole-image masks
+                a = inpaint(model, img, hole, return_steps=True)
+                b = inpaint(exported, img, hole, return_steps=True)
+            diff = int(np.abs(a.result.astype(int) - b.result).max())
+            same = compare_retrieval(a, b)
+            kept = np.array_equal(b.result[~hole], img[~hole])
+            print(f'  {name:<9} max |exported - pytorch| = {diff} (0-255), '
+                  f'retrieval {same}, valid pixels '
+                  f'{"kept" if kept else "CHANGED"}')
+            if diff > 1 or same == 'different' or not kept:
+                failures.append(name)
+    finally:
+        model.texture_synthesis, exported.texture_synthesis = synth
+    settings = synthesis_settings(model)
+    ok = settings == exported.meta.get('texture_synthesis')
+    print(f'  texture synthesis (after the graph): {settings} '
+          f'{"same" if ok else "DIFFERENT"} in the file')
+    if not ok:
+        failures.append('texture_synthesis')
     return failures
 
 

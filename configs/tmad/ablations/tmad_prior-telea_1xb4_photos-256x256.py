@@ -10,6 +10,7 @@ experiment_name = 'tmad_prior-telea_1xb4_photos-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
 iters = 300
 model = dict(
+    texture_synthesis=None,  # measured on the networks' output
     encdec=dict(fill_prior='telea'), train_cfg=dict(coarse_iters=iters))
 train_cfg = dict(max_iters=iters, val_interval=100000)
 param_scheduler = dict(periods=[iters], restart_weights=[1.])

@@ -16,6 +16,7 @@ work_dir = f'./work_dirs/{experiment_name}'
 shipped = ('checkpoints/'
            'tmad_telea_1xb4_photos-256x256_20261130-277f66e7.pth')
 model = dict(
+    texture_synthesis=None,  # measured on the networks' output
     encdec=dict(
         init_cfg=dict(
             type='Pretrained', checkpoint=shipped, prefix='generator.')),

@@ -13,6 +13,7 @@ experiment_name = 'tmad_recipe-c8_1xb4_photos-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
 iters = 300
 model = dict(
+    texture_synthesis=None,  # measured on the networks' output
     encdec=dict(channel_factor=8), train_cfg=dict(coarse_iters=iters))
 train_cfg = dict(max_iters=iters, val_interval=100000)
 param_scheduler = dict(periods=[iters], restart_weights=[1.])

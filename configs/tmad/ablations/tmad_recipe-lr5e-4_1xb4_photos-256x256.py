@@ -11,7 +11,9 @@ _base_ = ['../tmad_telea_1xb4_photos-256x256.py']
 experiment_name = 'tmad_recipe-lr5e-4_1xb4_photos-256x256'
 work_dir = f'./work_dirs/{experiment_name}'
 iters = 300
-model = dict(train_cfg=dict(coarse_iters=iters))
+model = dict(
+    texture_synthesis=None,  # measured on the networks' output
+    train_cfg=dict(coarse_iters=iters))
 train_cfg = dict(max_iters=iters, val_interval=100000)
 param_scheduler = dict(periods=[iters], restart_weights=[1.])
 default_hooks = dict(checkpoint=dict(interval=iters, max_keep_ckpts=1))

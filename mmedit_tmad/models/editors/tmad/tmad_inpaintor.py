@@ -77,6 +77,10 @@ class TMADInpaintor(OneStageInpaintor):
             relativistic averages and the memory term (the same real set
             ``(T_c, p_gt)``); replaces ``loss_pd``, needs
             ``disc.patch_disc``. Default: None.
+        texture_synthesis (dict, optional): ``TMADTextureSynthesis``
+            config: a test-time step that re-synthesises the hole of the
+            result from small patches of the photo (not in the paper).
+            Default: None.
         train_cfg (dict, optional): ``coarse_iters``, ``num_patches`` and
             ``frozen_modules``: names of children (``'generator'``,
             ``'retrieval'``, ``'psnet'``) kept fixed in training, e.g. the
@@ -104,6 +108,7 @@ class TMADInpaintor(OneStageInpaintor):
                  loss_pd: Optional[dict] = None,
                  loss_blend: Optional[dict] = None,
                  loss_patch_gan: Optional[dict] = None,
+                 texture_synthesis: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -126,6 +131,8 @@ class TMADInpaintor(OneStageInpaintor):
                 f'psnet takes {self.psnet.num_candidates} candidates but '
                 f'retrieval returns {self.retrieval.num_outputs}')
         self.disc = MODELS.build(disc) if disc is not None else None
+        self.texture_synthesis = MODELS.build(texture_synthesis) \
+            if texture_synthesis is not None else None
         self.loss_recon = MODELS.build(loss_recon)
         self.loss_patch_l1 = MODELS.build(loss_patch_l1) \
             if loss_patch_l1 else None
@@ -300,23 +307,30 @@ class TMADInpaintor(OneStageInpaintor):
         Returns:
             dict: as :meth:`synthesize`, plus ``coarse_res`` and
             ``coarse_img``; in phase 1 (``cur_iter < coarse_iters``) only
-            those and ``tiled`` = ``result`` = ``coarse_img``.
+            those and ``tiled`` = ``result`` = ``coarse_img``. With
+            ``texture_synthesis``, ``result`` is its output and
+            ``network_result`` the result before it.
         """
         self._check_inputs(masked_img, mask)
         coarse_res, coarse_img = self.coarse(masked_img, mask)
         if self.phase == 1:
             # a model still in phase 1 has an untrained PSNet: its result is
             # the coarse one (a phase-1 checkpoint is a coarse-only model)
-            return dict(coarse_res=coarse_res, coarse_img=coarse_img,
-                        tiled=coarse_img, result=coarse_img)
-        out = self.synthesize(
-            masked_img,
-            coarse_img,
-            mask,
-            exclude=exclude,
-            references=references,
-            use_image=use_image)
-        out.update(coarse_res=coarse_res, coarse_img=coarse_img)
+            out = dict(coarse_res=coarse_res, coarse_img=coarse_img,
+                       tiled=coarse_img, result=coarse_img)
+        else:
+            out = self.synthesize(
+                masked_img,
+                coarse_img,
+                mask,
+                exclude=exclude,
+                references=references,
+                use_image=use_image)
+            out.update(coarse_res=coarse_res, coarse_img=coarse_img)
+        if self.texture_synthesis is not None:
+            out['network_result'] = out['result']
+            out['result'] = self.texture_synthesis(out['result'], mask,
+                                                   exclude)
         return out
 
     def forward_test(self, inputs: Tensor,

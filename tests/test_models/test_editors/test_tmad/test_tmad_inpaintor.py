@@ -132,6 +132,34 @@ def test_forward_test_defined_edge_cases(random_vgg):
         model.inpaint(gt, torch.zeros(1, 1, 32, 64))
 
 
+def test_texture_synthesis_runs_after_psnet(random_vgg):
+    cfg = Config.fromfile(TEST_CFG)
+    init_default_scope('mmagic')
+    cfg.model.texture_synthesis = dict(type='TMADTextureSynthesis', iters=1)
+    model = MODELS.build(cfg.model)
+    model.cur_iter.fill_(model.coarse_iters)
+    model.eval()
+    torch.manual_seed(0)
+    gt = torch.rand(1, 3, 64, 64) * 2 - 1
+    mask = torch.zeros(1, 1, 64, 64)
+    mask[..., 16:40, 20:44] = 1
+    exclude = torch.zeros(1, 1, 64, 64)
+    exclude[..., 56:, :] = 1
+    with torch.no_grad():
+        out = model.inpaint(gt * (1 - mask), mask, exclude=exclude)
+    expect = model.texture_synthesis(out['network_result'], mask, exclude)
+    torch.testing.assert_close(out['result'], expect)
+    torch.testing.assert_close(out['result'] * (1 - mask),
+                               gt * (1 - mask))
+    assert not torch.allclose(out['result'], out['network_result'])
+    # phase 1: on the coarse result
+    model.cur_iter.fill_(0)
+    with torch.no_grad():
+        out = model.inpaint(gt * (1 - mask), mask)
+    torch.testing.assert_close(out['network_result'], out['coarse_img'])
+    assert not torch.allclose(out['result'], out['coarse_img'])
+
+
 def test_mismatched_parts_are_rejected(random_vgg):
     cfg = Config.fromfile(TEST_CFG)
     init_default_scope('mmagic')

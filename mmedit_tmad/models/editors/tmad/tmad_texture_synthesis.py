@@ -1,0 +1,242 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+"""Test-time texture synthesis on top of T-MAD's result (not in the paper)."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmedit_tmad.registry import MODELS
+
+#: neighbours whose matches are tried for a pixel (PatchMatch propagation)
+_OFFSETS = ((0, 1), (1, 0), (0, -1), (-1, 0))
+
+
+@MODELS.register_module()
+class TMADTextureSynthesis(nn.Module):
+    """Patch-based texture synthesis guided by the inpainted result ``Î_p``.
+
+    Not in the paper: a test-time step after PSNet, without parameters. A
+    network trained with reconstruction losses fills a hole with the
+    conditional mean, a smooth estimate; T-MAD's texture memory copies
+    whole ``k_p x k_p`` windows, too coarse to give a photo's fine grain.
+    This step re-synthesises the hole from small patches of the photo's own
+    valid region with ``Î_p`` as the starting estimate, so the network
+    decides the structure (which colours go where) and the photo lends the
+    texture. It is the expectation-maximisation completion of Wexler et al.
+    ("Space-time completion of video", TPAMI 2007) at one scale, with the
+    propagation of PatchMatch (Barnes et al., SIGGRAPH 2009):
+
+    1. **match**: every pixel whose ``(2r+1) x (2r+1)`` patch touches the
+       hole gets the source patch (one lying wholly in the valid region,
+       centres on a grid of ``stride``) nearest to its patch of the current
+       estimate (exhaustive L2 search, chunked matrix products), unless the
+       match of the previous iteration is nearer;
+    2. **propagate**: ``sweeps`` times, each pixel tries its four
+       neighbours' matches shifted by the offset (any valid source pixel)
+       and takes one within ``1 + coherence`` of its distance, so matches
+       form coherent copied regions;
+    3. **vote**: each hole pixel becomes the mean of the source pixels that
+       the overlapping matched patches put on it.
+
+    ``iters`` rounds of the three. Valid pixels never change; a hole pixel
+    is an average of valid pixels. An image with no valid source patch is
+    returned unchanged.
+
+    Args:
+        patch_radius (int): ``r``; patches are ``2r+1`` pixels wide.
+            Default: 3 (7x7, as PatchMatch's usual setting).
+        iters (int): Rounds of match, propagate and vote. Default: 3.
+        searches (int, optional): The first this many rounds run the
+            exhaustive search; later ones start from the previous matches
+            and propagate only. None: every round. Default: None.
+        stride (int): Grid of the source centres in the exhaustive search
+            (propagation reaches every source pixel). Default: 2.
+        sweeps (int): Propagation sweeps per round. Default: 4.
+        coherence (float): A neighbour's shifted match is taken when its
+            distance is below ``(1 + coherence)`` times the current one.
+            Default: 0.1.
+        max_sources (int): At most this many source patches in the
+            exhaustive search (evenly thinned beyond), which bounds the cost
+            on large images. Default: 16384.
+        chunk (int): Target patches per matrix product (small chunks keep
+            the distance block in cache). Default: 128.
+    """
+
+    def __init__(self,
+                 patch_radius: int = 3,
+                 iters: int = 3,
+                 searches: Optional[int] = None,
+                 stride: int = 2,
+                 sweeps: int = 4,
+                 coherence: float = 0.1,
+                 max_sources: int = 16384,
+                 chunk: int = 128) -> None:
+        super().__init__()
+        for name, value, low in (('patch_radius', patch_radius, 1),
+                                 ('iters', iters, 1), ('stride', stride, 1),
+                                 ('sweeps', sweeps, 0),
+                                 ('max_sources', max_sources, 1),
+                                 ('chunk', chunk, 1)):
+            if int(value) != value or value < low:
+                raise ValueError(
+                    f'{name} must be an integer >= {low}, got {value!r}')
+        if searches is not None and (int(searches) != searches
+                                     or not 1 <= searches <= iters):
+            raise ValueError(f'searches must be an integer in [1, iters], '
+                             f'got {searches!r}')
+        if not coherence >= 0:
+            raise ValueError(f'coherence must be >= 0, got {coherence!r}')
+        self.patch_radius = int(patch_radius)
+        self.iters = int(iters)
+        self.searches = self.iters if searches is None else int(searches)
+        self.stride = int(stride)
+        self.sweeps = int(sweeps)
+        self.coherence = float(coherence)
+        self.max_sources = int(max_sources)
+        self.chunk = int(chunk)
+
+    @torch.no_grad()
+    def forward(self,
+                img: Tensor,
+                mask: Tensor,
+                exclude: Optional[Tensor] = None) -> Tensor:
+        """Re-synthesise the hole of each image.
+
+        Args:
+            img (Tensor): (n, c, h, w) the estimate, e.g. ``Î_p``; valid
+                pixels are the photo.
+            mask (Tensor): (n, 1, h, w), 1 = hole.
+            exclude (Tensor, optional): (n, 1, h, w), 1 on pixels that are
+                not part of the photo (padding): no source patch touches
+                one. Default: None.
+
+        Returns:
+            Tensor: (n, c, h, w) in ``img``'s dtype; equal to ``img``
+            outside the hole.
+        """
+        if img.dim() != 4 or mask.dim() != 4 or mask.size(1) != 1 or \
+                mask.shape[0] != img.shape[0] or \
+                mask.shape[2:] != img.shape[2:]:
+            raise ValueError(f'img (n, c, h, w) and mask (n, 1, h, w) '
+                             f'expected, got {tuple(img.shape)} and '
+                             f'{tuple(mask.shape)}')
+        if exclude is not None and exclude.shape != mask.shape:
+            raise ValueError(f'exclude must have the shape of mask '
+                             f'{tuple(mask.shape)}, got '
+                             f'{tuple(exclude.shape)}')
+        out = []
+        # float32 distances: under a bfloat16 autocast the nearest patch
+        # would be decided on 8-bit mantissas
+        with torch.autocast(img.device.type, enabled=False):
+            for i in range(img.size(0)):
+                ex = None if exclude is None else exclude[i, 0] > 0
+                out.append(self._one(img[i].float(), mask[i, 0] > 0, ex))
+        return torch.stack(out).to(img.dtype)
+
+    def _one(self, img: Tensor, hole: Tensor,
+             exclude: Optional[Tensor]) -> Tensor:
+        """(c, h, w) float, (h, w) bool hole / padding -> (c, h, w)."""
+        c, h, w = img.shape
+        r = self.patch_radius
+        k = 2 * r + 1
+        dirty = hole if exclude is None else hole | exclude
+        # a source centre: its whole patch free of hole and padding (the
+        # image border is replicated)
+        near_dirty = F.max_pool2d(
+            dirty[None, None].float(), k, stride=1, padding=r)[0, 0] > 0
+        src_ok = (~near_dirty).flatten()  # (h * w, )
+        grid = torch.zeros(h, w, dtype=torch.bool, device=img.device)
+        grid[::self.stride, ::self.stride] = True
+        src_idx = (src_ok & grid.flatten()).nonzero()[:, 0]
+        if not hole.any() or src_idx.numel() == 0:
+            return img
+        if src_idx.numel() > self.max_sources:
+            keep = torch.linspace(
+                0, src_idx.numel() - 1, self.max_sources,
+                device=img.device).round().long()
+            src_idx = src_idx[keep]
+        # targets: every pixel whose patch touches the hole
+        tgt_idx = (F.max_pool2d(
+            hole[None, None].float(), k, stride=1, padding=r).flatten() >
+                   0).nonzero()[:, 0]
+        ty, tx = tgt_idx // w, tgt_idx % w
+
+        def patches(x: Tensor, idx: Optional[Tensor] = None) -> Tensor:
+            # (c, h, w) -> (c * k * k, h * w), replicate-padded -> the
+            # columns idx, as rows: (N, c * k * k), contiguous for gathers
+            pad = F.pad(x[None], (r, r, r, r), mode='replicate')
+            cols = F.unfold(pad, k)[0]
+            if idx is not None:
+                cols = cols.index_select(1, idx)
+            return cols.t().contiguous()
+
+        photo = patches(img)  # the valid pixels never change
+        src = photo[src_idx]  # (Ns, c * k * k)
+        # |t - s|^2 - |t|^2 = [t, 1] . [-2 s, |s|^2]: one plain product
+        src_aug = torch.cat([-2. * src, (src * src).sum(1, keepdim=True)],
+                            1).t().contiguous()  # (c * k * k + 1, Ns)
+        cur = img.clone()
+        in_hole = hole.flatten()
+        nnf = torch.full((h * w, ), -1, dtype=torch.long, device=img.device)
+        # how many matched patches cover each pixel: the same every round
+        size = (h + 2 * r, w + 2 * r)
+        weight = photo.new_zeros(k * k, h * w)
+        weight[:, tgt_idx] = 1.
+        den = F.fold(weight[None], size, k)[0, :, r:r + h, r:r + w]
+        for it in range(self.iters):
+            tgt = patches(cur, tgt_idx)  # (Nt, c * k * k)
+            if it > 0:
+                best = nnf[tgt_idx]
+                dist = ((photo[best] - tgt)**2).sum(1)
+            if it < self.searches:
+                found, d_found = self._search(tgt, src_aug, src_idx)
+                if it > 0:
+                    keep = dist <= d_found
+                    found = torch.where(keep, best, found)
+                    d_found = torch.where(keep, dist, d_found)
+                best, dist = found, d_found
+            for _ in range(self.sweeps):
+                nnf[tgt_idx] = best
+                for dy, dx in _OFFSETS:
+                    best, dist = self._propagate(nnf, best, dist, tgt, photo,
+                                                 src_ok, ty, tx, dy, dx, h, w)
+            nnf[tgt_idx] = best
+            # vote: (c * k * k, h * w) columns of the matched patches, summed
+            # back onto the pixels they cover
+            cols = photo.new_zeros(photo.size(1), h * w)
+            cols[:, tgt_idx] = photo[best].t()
+            num = F.fold(cols[None], size, k)[0, :, r:r + h, r:r + w]
+            vote = num / den.clamp(min=1e-12)
+            cur = torch.where(in_hole.view(1, h, w), vote, cur)
+        return cur
+
+    def _search(self, tgt: Tensor, src_aug: Tensor, src_idx: Tensor):
+        """Exhaustive nearest source of each target patch (squared L2)."""
+        best = torch.empty(tgt.size(0), dtype=torch.long, device=tgt.device)
+        dist = torch.empty(tgt.size(0), device=tgt.device)
+        ones = tgt.new_ones(tgt.size(0), 1)
+        for a in range(0, tgt.size(0), self.chunk):
+            t = tgt[a:a + self.chunk]
+            # (chunk, Ns): |t - s|^2 - |t|^2
+            d = torch.cat([t, ones[a:a + self.chunk]], 1) @ src_aug
+            v, j = d.min(1)
+            best[a:a + self.chunk] = src_idx[j]
+            dist[a:a + self.chunk] = (v + (t * t).sum(1)).clamp(min=0)
+        return best, dist
+
+    def _propagate(self, nnf, best, dist, tgt, photo, src_ok, ty, tx, dy, dx,
+                   h, w):
+        """Try the match of the neighbour at ``-(dy, dx)``, shifted."""
+        ny, nx = ty - dy, tx - dx
+        ok = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
+        match = nnf[(ny.clamp(0, h - 1) * w + nx.clamp(0, w - 1))]
+        cy, cx = match // w + dy, match % w + dx
+        ok &= (match >= 0) & (cy >= 0) & (cy < h) & (cx >= 0) & (cx < w)
+        cand = torch.where(ok, cy.clamp(0, h - 1) * w + cx.clamp(0, w - 1),
+                           best)
+        ok &= src_ok[cand]
+        d = ((photo[cand] - tgt)**2).sum(1)
+        take = ok & (d < dist * (1. + self.coherence))
+        return torch.where(take, cand, best), torch.where(take, d, dist)

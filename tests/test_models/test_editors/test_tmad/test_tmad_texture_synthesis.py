@@ -1,0 +1,121 @@
+# Copyright (c) OpenMMLab. All rights reserved.
+import pytest
+import torch
+
+from mmedit_tmad.models.editors.tmad.tmad_texture_synthesis import \
+    TMADTextureSynthesis
+
+
+def _stripes(h=48, w=48, period=6):
+    """(1, 3, h, w) vertical stripes: a texture with one orientation."""
+    x = torch.arange(w).float()
+    wave = torch.sin(2 * torch.pi * x / period)
+    img = torch.stack([wave, 0.5 * wave, -wave])[:, None, :].expand(3, h, w)
+    return img[None].clone()
+
+
+def _box(h=48, w=48, y0=16, y1=32, x0=16, x1=32):
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., y0:y1, x0:x1] = 1
+    return mask
+
+
+def test_keeps_valid_pixels_and_fills_with_photo_values():
+    torch.manual_seed(0)
+    img = torch.rand(2, 3, 40, 40)
+    mask = torch.cat([_box(40, 40, 8, 24, 10, 30), _box(40, 40, 20, 36, 4,
+                                                         20)])
+    flat = img * (1 - mask) + 0.5 * mask  # a flat start in the hole
+    out = TMADTextureSynthesis(iters=2)(flat, mask)
+    assert out.shape == img.shape and out.dtype == img.dtype
+    assert torch.equal(out * (1 - mask), flat * (1 - mask))
+    for i in range(2):
+        hole = mask[i, 0] > 0
+        valid = img[i][:, ~hole]
+        filled = out[i][:, hole]
+        # each hole pixel is a mean of valid pixels
+        assert (filled >= valid.min(1, keepdim=True)[0] - 1e-5).all()
+        assert (filled <= valid.max(1, keepdim=True)[0] + 1e-5).all()
+        assert not torch.allclose(filled, torch.full_like(filled, 0.5))
+
+
+def test_restores_texture_that_a_smooth_estimate_lost():
+    img = _stripes()
+    mask = _box()
+    # the smooth estimate a reconstruction loss gives: the local mean
+    smooth = img * (1 - mask) + img.mean((2, 3), keepdim=True) * mask
+    hole = mask[0, 0] > 0
+    err_before = (smooth - img)[0][:, hole].abs().mean()
+    std_gt = img[0][:, hole].std(1)
+    # a few rounds bring part of the contrast back; more rounds lock the
+    # matches into one coherent copy: the stripes, in phase
+    for iters, contrast, err in ((3, 0.6, 0.5), (6, 0.99, 0.01)):
+        out = TMADTextureSynthesis(iters=iters)(smooth, mask)
+        err_after = (out - img)[0][:, hole].abs().mean()
+        assert (out[0][:, hole].std(1) > contrast * std_gt).all(), iters
+        assert err_after < err * err_before, iters
+
+
+def test_sources_avoid_excluded_pixels_and_no_source_is_identity():
+    torch.manual_seed(1)
+    img = torch.rand(1, 3, 32, 32) * 0.2
+    exclude = torch.zeros(1, 1, 32, 32)
+    exclude[..., 24:, :] = 1
+    img[..., 24:, :] = 5.  # the padding: a value the photo never has
+    mask = _box(32, 32, 8, 16, 8, 16)
+    out = TMADTextureSynthesis(patch_radius=2)(img, mask, exclude)
+    assert out[..., 8:16, 8:16].max() <= 0.2
+    # a mask with no clean patch around it: returned as it came
+    full = torch.ones(1, 1, 32, 32)
+    assert torch.equal(TMADTextureSynthesis()(img, full), img)
+    # no hole
+    assert torch.equal(
+        TMADTextureSynthesis()(img, torch.zeros(1, 1, 32, 32)), img)
+
+
+def test_runs_in_float32_under_bf16_autocast_and_keeps_dtype():
+    img = _stripes(24, 24)
+    mask = _box(24, 24, 8, 16, 8, 16)
+    synth = TMADTextureSynthesis(iters=1)
+    ref = synth(img, mask)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = synth(img, mask)
+    torch.testing.assert_close(out, ref)
+    half = synth(img.bfloat16(), mask)
+    assert half.dtype == torch.bfloat16
+
+
+def test_max_sources_thins_the_search():
+    img = _stripes()
+    mask = _box()
+    few = TMADTextureSynthesis(max_sources=50, iters=1)(img, mask)
+    assert torch.equal(few * (1 - mask), img * (1 - mask))
+    assert torch.isfinite(few).all()
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(patch_radius=0),
+    dict(iters=0),
+    dict(searches=0),
+    dict(iters=2, searches=3),
+    dict(stride=1.5),
+    dict(sweeps=-1),
+    dict(coherence=-0.1),
+    dict(coherence=float('nan')),
+    dict(max_sources=0),
+])
+def test_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        TMADTextureSynthesis(**kwargs)
+
+
+def test_bad_shapes():
+    synth = TMADTextureSynthesis()
+    with pytest.raises(ValueError, match='mask'):
+        synth(torch.rand(1, 3, 8, 8), torch.zeros(1, 8, 8))
+    with pytest.raises(ValueError, match='mask'):
+        synth(torch.rand(1, 3, 8, 8), torch.zeros(2, 1, 8, 8))
+    with pytest.raises(ValueError, match='exclude'):
+        synth(
+            torch.rand(1, 3, 8, 8), torch.zeros(1, 1, 8, 8),
+            torch.zeros(1, 1, 4, 4))
