@@ -190,7 +190,10 @@ def test_shipped_model_onnx(tmp_path):
         a, b = _both(model, ex, img, hole)
         assert np.abs(a.result.astype(int) - b.result).max() <= 1, name
         assert compare_retrieval(a, b) == 'identical', name
-    # the synthesis runs on the graph's result as on the networks'
+    # the synthesis runs on the graph's result as on the networks': where a
+    # sub-grey-level difference of the networks changes a nearest patch the
+    # results differ (measured: mean 0.07 / 0.02 grey levels in the hole,
+    # at most 3; the synthesis itself changes the hole by 6.1 / 3.1)
     model.texture_synthesis = synth
     ex.texture_synthesis = init_exported(path).texture_synthesis
     for name, hole in holes.items():
