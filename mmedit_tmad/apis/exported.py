@@ -112,13 +112,7 @@ def synthesis_settings(model: nn.Module) -> Optional[dict]:
     runs after the graph (:class:`ExportedTMAD`), as the Telea prior runs
     before it."""
     synth = getattr(model, 'texture_synthesis', None)
-    if synth is None:
-        return None
-    return {
-        name: getattr(synth, name)
-        for name in ('patch_radius', 'iters', 'searches', 'stride', 'sweeps',
-                     'coherence', 'max_sources', 'chunk')
-    }
+    return None if synth is None else synth.settings
 
 
 def _export_onnx(module: TMADExportModule, inputs: tuple, path: str,

@@ -97,6 +97,20 @@ class TMADTextureSynthesis(nn.Module):
         self.max_sources = int(max_sources)
         self.chunk = int(chunk)
 
+    @property
+    def settings(self) -> dict:
+        """The arguments that rebuild this module (stored in exported
+        files)."""
+        return dict(
+            patch_radius=self.patch_radius,
+            iters=self.iters,
+            searches=self.searches,
+            stride=self.stride,
+            sweeps=self.sweeps,
+            coherence=self.coherence,
+            max_sources=self.max_sources,
+            chunk=self.chunk)
+
     @torch.no_grad()
     def forward(self,
                 img: Tensor,
@@ -138,7 +152,7 @@ class TMADTextureSynthesis(nn.Module):
     def _one(self, img: Tensor, hole: Tensor,
              exclude: Optional[Tensor]) -> Tensor:
         """(c, h, w) float, (h, w) bool hole / padding -> (c, h, w)."""
-        c, h, w = img.shape
+        h, w = img.shape[1:]
         r = self.patch_radius
         k = 2 * r + 1
         dirty = hole if exclude is None else hole | exclude

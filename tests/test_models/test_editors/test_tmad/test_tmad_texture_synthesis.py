@@ -119,3 +119,10 @@ def test_bad_shapes():
         synth(
             torch.rand(1, 3, 8, 8), torch.zeros(1, 1, 8, 8),
             torch.zeros(1, 1, 4, 4))
+
+
+def test_settings_rebuild_the_module():
+    synth = TMADTextureSynthesis(iters=4, searches=2, coherence=0.3)
+    again = TMADTextureSynthesis(**synth.settings)
+    assert again.settings == synth.settings
+    assert synth.settings['searches'] == 2
