@@ -8,8 +8,16 @@ and makes runner checkpoints loadable on torch >= 2.6; a config only adds::
 """
 import warnings
 
-from .utils.cli import filter_third_party_warnings
-from .version import __version__, version_info
+import numpy as np
+
+# mmagic 1.2 reads ``np.bool8`` at import time, an alias that numpy 2
+# removed (the CPU set-up pins numpy 1.26; GPU images ship numpy 2, whose
+# builds of scipy and OpenCV need it): the alias is restored, nothing else.
+if not hasattr(np, 'bool8'):
+    np.bool8 = np.bool_
+
+from .utils.cli import filter_third_party_warnings  # noqa: E402
+from .version import __version__, version_info  # noqa: E402
 
 # mmagic imports transformers and diffusers, whose import warns
 # (FutureWarning) about deprecated torch APIs that they call themselves:

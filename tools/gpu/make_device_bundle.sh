@@ -6,7 +6,7 @@
 # .git/info/exclude, as the device tool's README asks). Carry `.whl` with the run and
 # start the command with `bash tools/gpu/device_setup.sh`.
 #
-#   bash tools/gpu/make_device_bundle.sh     # ~35 MB, well inside the 64 MiB carry limit
+#   bash tools/gpu/make_device_bundle.sh     # ~26 MB, well inside the 64 MiB carry limit
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=${PY:-$ROOT/.venv/bin/python}
