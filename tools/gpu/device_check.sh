@@ -57,7 +57,12 @@ export SITE=/tmp/site
 setup() { timeout "$(limit "$1")" bash -c \
   'source tools/gpu/device_setup.sh' 2>&1; }
 export PYTHONPATH=$SITE:$ROOT${PYTHONPATH:+:$PYTHONPATH}
-if ! setup 300; then
+setup 300
+rc=$?
+if [[ $rc == 3 ]]; then
+  step "stopped: the carried wheels do not import (above)"
+  exit 1
+elif [[ $rc != 0 ]]; then
   if python3 -c 'import mmcv._ext' 2>/dev/null; then
     step "set-up failed after mmcv was built (see above)"
   else

@@ -12,7 +12,8 @@
 # their CPU kernels and raise on CUDA tensors; tools/gpu/trim_mmcv_cuda.py): T-MAD
 # needs CARAFE alone, and the build takes a fraction of the full one's time.
 # MMCV_FORCE_CUDA=0 builds mmcv's CPU ops only (CARAFE then runs its PyTorch path
-# on CUDA tensors too).
+# on CUDA tensors too). Exit status 3: the carried wheels do not import beside the
+# image's packages (checked before the build).
 #
 # The GPU image's own numpy 2.x, scipy and OpenCV are used as they are (`import
 # mmedit_tmad` restores the np.bool8 alias that mmagic 1.2 reads); its transformers
@@ -23,6 +24,11 @@ SITE=${SITE:-/tmp/site}
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
   --target "$SITE" .whl/*.whl
 export PYTHONPATH=$SITE:$PWD${PYTHONPATH:+:$PYTHONPATH}
+# the carried pins against the image's packages, before minutes of compiling
+python3 -c 'import numpy, scipy.stats, cv2, mmengine, transformers, diffusers' || {
+  echo "the carried wheels and the image's packages do not import together" >&2
+  return 3 2>/dev/null || exit 3
+}
 if ! python3 -c 'import mmcv.ops' 2>/dev/null; then
   ARCH=$(python3 -c 'import torch; print("%d.%d" % torch.cuda.get_device_capability())')
   start=$SECONDS
