@@ -47,10 +47,6 @@ step "machine"
 nvidia-smi | tee "$OUT/nvidia-smi.txt"
 echo "cpus: $(nproc)"
 command -v nvcc >/dev/null && nvcc --version | tail -n 2
-if [[ -z ${CUDA_HOME:-} ]] && command -v nvcc >/dev/null; then
-  CUDA_HOME=$(dirname "$(dirname "$(command -v nvcc)")")
-  export CUDA_HOME
-fi
 
 step "set-up: wheels, mmcv with CUDA kernels: ${MMCV_CUDA_OPS:-all}"
 export SITE=/tmp/site
@@ -67,7 +63,7 @@ elif [[ $rc != 0 ]]; then
     step "set-up failed after mmcv was built (see above)"
   else
     step "CUDA build failed: mmcv with CPU ops only"
-    rm -rf /tmp/site/mmcv /tmp/site/mmcv-*
+    rm -rf "$SITE"/mmcv "$SITE"/mmcv-*
     MMCV_FORCE_CUDA=0 setup 200 || step "set-up failed"
   fi
 fi
