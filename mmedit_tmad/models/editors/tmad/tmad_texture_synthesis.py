@@ -2,6 +2,7 @@
 """Test-time texture synthesis on top of T-MAD's result (not in the paper)."""
 from typing import Optional
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -44,6 +45,14 @@ class TMADTextureSynthesis(nn.Module):
     is an average of valid pixels. An image with no valid source patch is
     returned unchanged.
 
+    With ``guide='patchmatch'`` the starting estimate in the hole is the
+    networks' low frequencies plus the high frequencies of a classical
+    PatchMatch completion of the photo (``pypatchmatch``, coarse to fine):
+    ``low(Î_p) + P - low(P)``, ``low`` a Gaussian of ``guide_sigma``. The
+    first match then sees texture where the network's estimate is smooth,
+    and a smooth estimate no longer draws the smoothest source patches;
+    the structure stays the network's.
+
     Args:
         patch_radius (int): ``r``; patches are ``2r+1`` pixels wide.
             Default: 3 (7x7, as PatchMatch's usual setting).
@@ -62,6 +71,11 @@ class TMADTextureSynthesis(nn.Module):
             on large images. Default: 16384.
         chunk (int): Target patches per matrix product (small chunks keep
             the distance block in cache). Default: 128.
+        guide (str, optional): ``'patchmatch'``: start from the estimate
+            with PatchMatch's high frequencies (above); 3-channel images.
+            None: start from the estimate. Default: None.
+        guide_sigma (float): The Gaussian's standard deviation (pixels)
+            that splits low and high frequencies. Default: 4.
     """
 
     def __init__(self,
@@ -72,7 +86,9 @@ class TMADTextureSynthesis(nn.Module):
                  sweeps: int = 4,
                  coherence: float = 0.1,
                  max_sources: int = 16384,
-                 chunk: int = 128) -> None:
+                 chunk: int = 128,
+                 guide: Optional[str] = None,
+                 guide_sigma: float = 4.) -> None:
         super().__init__()
         for name, value, low in (('patch_radius', patch_radius, 1),
                                  ('iters', iters, 1), ('stride', stride, 1),
@@ -86,6 +102,11 @@ class TMADTextureSynthesis(nn.Module):
                                      or not 1 <= searches <= iters):
             raise ValueError(f'searches must be an integer in [1, iters], '
                              f'got {searches!r}')
+        if guide not in (None, 'patchmatch'):
+            raise ValueError(
+                f"guide must be None or 'patchmatch', got {guide!r}")
+        if not guide_sigma > 0:
+            raise ValueError(f'guide_sigma must be > 0, got {guide_sigma!r}')
         if not coherence >= 0:
             raise ValueError(f'coherence must be >= 0, got {coherence!r}')
         self.patch_radius = int(patch_radius)
@@ -96,6 +117,12 @@ class TMADTextureSynthesis(nn.Module):
         self.coherence = float(coherence)
         self.max_sources = int(max_sources)
         self.chunk = int(chunk)
+        self.guide = guide
+        self.guide_sigma = float(guide_sigma)
+        if guide == 'patchmatch':
+            # imported here: the native library loads on first use
+            from patchmatch import patch_match
+            self._patch_match = patch_match
 
     @property
     def settings(self) -> dict:
@@ -109,7 +136,9 @@ class TMADTextureSynthesis(nn.Module):
             sweeps=self.sweeps,
             coherence=self.coherence,
             max_sources=self.max_sources,
-            chunk=self.chunk)
+            chunk=self.chunk,
+            guide=self.guide,
+            guide_sigma=self.guide_sigma)
 
     @torch.no_grad()
     def forward(self,
@@ -140,6 +169,9 @@ class TMADTextureSynthesis(nn.Module):
             raise ValueError(f'exclude must have the shape of mask '
                              f'{tuple(mask.shape)}, got '
                              f'{tuple(exclude.shape)}')
+        if self.guide is not None and img.size(1) != 3:
+            raise ValueError(f'guide={self.guide!r} needs 3-channel images, '
+                             f'got {img.size(1)} channels')
         out = []
         # float32 distances: under a bfloat16 autocast the nearest patch
         # would be decided on 8-bit mantissas
@@ -187,11 +219,11 @@ class TMADTextureSynthesis(nn.Module):
             return cols.t().contiguous()
 
         photo = patches(img)  # the valid pixels never change
+        cur = img if self.guide is None else self._guided(img, hole, exclude)
         src = photo[src_idx]  # (Ns, c * k * k)
         # |t - s|^2 - |t|^2 = [t, 1] . [-2 s, |s|^2]: one plain product
         src_aug = torch.cat([-2. * src, (src * src).sum(1, keepdim=True)],
                             1).t().contiguous()  # (c * k * k + 1, Ns)
-        cur = img.clone()
         in_hole = hole.flatten()
         nnf = torch.full((h * w, ), -1, dtype=torch.long, device=img.device)
         # how many matched patches cover each pixel: the same every round
@@ -225,6 +257,40 @@ class TMADTextureSynthesis(nn.Module):
             vote = num / den.clamp(min=1e-12)
             cur = torch.where(in_hole.view(1, h, w), vote, cur)
         return cur
+
+    def _guided(self, img: Tensor, hole: Tensor,
+                exclude: Optional[Tensor]) -> Tensor:
+        """``low(img) + P - low(P)`` in the hole, ``P`` PatchMatch's fill."""
+        valid = ~hole if exclude is None else ~(hole | exclude)
+        # PatchMatch takes uint8: the valid range mapped to 0-255 (only the
+        # start depends on it; the vote copies the photo's own values)
+        lo = img[:, valid].min()
+        scale = 255. / (img[:, valid].max() - lo).clamp(min=1e-6)
+        u8 = ((img - lo) * scale).round().clamp(0, 255).byte()
+        u8 = u8.permute(1, 2, 0).cpu().numpy()
+        fill = self._patch_match.inpaint(
+            np.where(hole.cpu().numpy()[..., None], 0, u8),
+            hole.cpu().numpy().astype(np.uint8),
+            global_mask=None if exclude is None else
+            exclude.cpu().numpy().astype(np.uint8),
+            patch_size=self.patch_radius)
+        fill = torch.from_numpy(fill).to(img).permute(2, 0, 1) / scale + lo
+        start = self._blur(img, exclude) + fill - self._blur(fill, exclude)
+        return torch.where(hole[None], start, img)
+
+    def _blur(self, img: Tensor, exclude: Optional[Tensor]) -> Tensor:
+        """Gaussian low-pass of ``img`` (c, h, w), padding left out."""
+        sigma = self.guide_sigma
+        rad = max(1, int(3 * sigma + 0.5))
+        x = torch.arange(-rad, rad + 1, dtype=img.dtype, device=img.device)
+        g = torch.exp(-x * x / (2 * sigma**2))
+        g = g / g.sum()
+        keep = img.new_ones(1, *img.shape[1:]) if exclude is None else \
+            (~exclude).to(img.dtype)[None]
+        both = torch.cat([img * keep, keep])[:, None]  # (c + 1, 1, h, w)
+        both = F.conv2d(both, g.view(1, 1, 1, -1), padding=(0, rad))
+        both = F.conv2d(both, g.view(1, 1, -1, 1), padding=(rad, 0))
+        return both[:-1, 0] / both[-1:, 0].clamp(min=1e-6)
 
     def _search(self, tgt: Tensor, src_aug: Tensor, src_idx: Tensor):
         """Exhaustive nearest source of each target patch (squared L2)."""

@@ -103,6 +103,8 @@ def test_max_sources_thins_the_search():
     dict(coherence=-0.1),
     dict(coherence=float('nan')),
     dict(max_sources=0),
+    dict(guide='telea'),
+    dict(guide='patchmatch', guide_sigma=0),
 ])
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
@@ -122,7 +124,53 @@ def test_bad_shapes():
 
 
 def test_settings_rebuild_the_module():
-    synth = TMADTextureSynthesis(iters=4, searches=2, coherence=0.3)
+    synth = TMADTextureSynthesis(
+        iters=4, searches=2, coherence=0.3, guide='patchmatch')
     again = TMADTextureSynthesis(**synth.settings)
     assert again.settings == synth.settings
     assert synth.settings['searches'] == 2
+    assert again.guide == 'patchmatch' and again.guide_sigma == 4.
+
+
+def test_patchmatch_guide_starts_from_texture():
+    img = _stripes()
+    mask = _box()
+    smooth = img * (1 - mask) + img.mean((2, 3), keepdim=True) * mask
+    hole = mask[0, 0] > 0
+    std_gt = img[0][:, hole].std(1)
+    plain = TMADTextureSynthesis(iters=1)(smooth, mask)
+    guided = TMADTextureSynthesis(iters=1, guide='patchmatch')(smooth, mask)
+    assert torch.equal(guided * (1 - mask), smooth * (1 - mask))
+    valid = img[0][:, ~hole]
+    assert (guided[0][:, hole] >= valid.min(1, keepdim=True)[0] - 1e-5).all()
+    assert (guided[0][:, hole] <= valid.max(1, keepdim=True)[0] + 1e-5).all()
+    # one round from the smooth estimate keeps little contrast; from the
+    # guided start it has the stripes' contrast
+    assert (plain[0][:, hole].std(1) < 0.7 * std_gt).all()
+    assert (guided[0][:, hole].std(1) > 0.9 * std_gt).all()
+
+
+def test_patchmatch_guide_is_range_free_and_repeatable():
+    img = _stripes()  # in [-1, 1]
+    mask = _box()
+    smooth = img * (1 - mask) + img.mean((2, 3), keepdim=True) * mask
+    synth = TMADTextureSynthesis(iters=1, guide='patchmatch')
+    out = synth(smooth, mask)
+    assert torch.equal(synth(smooth, mask), out)
+    # the same image in 0-255 (as the tools feed it): the same result,
+    # scaled (PatchMatch sees the same 8-bit image)
+    out255 = synth(smooth * 127.5 + 127.5, mask)
+    assert ((out255 - (out * 127.5 + 127.5)).abs().mean() < 0.01)
+
+
+def test_patchmatch_guide_avoids_excluded_pixels_and_needs_rgb():
+    torch.manual_seed(1)
+    img = torch.rand(1, 3, 32, 32) * 0.2
+    exclude = torch.zeros(1, 1, 32, 32)
+    exclude[..., 24:, :] = 1
+    img[..., 24:, :] = 5.
+    mask = _box(32, 32, 8, 16, 8, 16)
+    synth = TMADTextureSynthesis(patch_radius=2, guide='patchmatch')
+    assert synth(img, mask, exclude)[..., 8:16, 8:16].max() <= 0.2
+    with pytest.raises(ValueError, match='3-channel'):
+        synth(img[:, :1], mask)
