@@ -136,5 +136,4 @@ def test_the_texture_first_entry_shares_the_weights_and_adds_grain():
             lap = cv2.Laplacian(x.astype(np.float32), cv2.CV_32F)
             detail[key] = np.abs(lap)[hole == 1].mean()
     assert model.texture_synthesis.guide is None
-    print(detail)
     assert detail[name] > 1.1 * detail[shipped]

@@ -268,9 +268,10 @@ class TMADTextureSynthesis(nn.Module):
         scale = 255. / (img[:, valid].max() - lo).clamp(min=1e-6)
         u8 = ((img - lo) * scale).round().clamp(0, 255).byte()
         u8 = u8.permute(1, 2, 0).cpu().numpy()
+        hole_np = hole.cpu().numpy()
         fill = self._patch_match.inpaint(
-            np.where(hole.cpu().numpy()[..., None], 0, u8),
-            hole.cpu().numpy().astype(np.uint8),
+            np.where(hole_np[..., None], 0, u8),
+            hole_np.astype(np.uint8),
             global_mask=None if exclude is None else
             exclude.cpu().numpy().astype(np.uint8),
             patch_size=self.patch_radius)
