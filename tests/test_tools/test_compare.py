@@ -67,9 +67,13 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     out = capsys.readouterr().out
     assert 'trained in' in out
     # the table: a header, a separator and one row per method
-    lines = (work / 'table.md').read_text().strip().splitlines()
+    text = (work / 'table.md').read_text()
+    lines = text.split('Paired differences')[0].strip().splitlines()
     rows = [ln for ln in lines if ln.startswith('| ')]
     assert rows[0].startswith('| method |') and len(rows) == 3
+    # then the paired differences: 3 kinds x 4 columns, without FID / KID
+    assert len([ln for ln in text.splitlines()
+                if ln.startswith('| rect | tiny |')]) == 4
     cells = [c.strip() for c in rows[1].strip('|').split('|')]
     assert cells[0] == 'tiny' and cells[1] == '2'
     assert all(float(c) >= 0 for c in cells[2:])
@@ -103,23 +107,39 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     ckpt = tiny['train']['checkpoint']
     shipped = tmp_path / 'shipped'
     compare.main([
-        '--methods', f'tiny={cfg}', '--weights', f'tiny={ckpt}',
+        '--methods', f'tiny={cfg}', 'mean_fill', '--weights', f'tiny={ckpt}',
         '--data', embedded_32, '--masks', masks, '--kinds', 'rect',
-        '--num-val', '3', '--grid-num', '1', '--work-dir',
+        '--num-val', '3', '--grid-num', '1', '--bootstrap', '20',
+        '--work-dir',
         str(shipped)
     ])
     out = capsys.readouterr().out
     assert 'training' not in out
     res = json.loads((shipped / 'results.json').read_text())
-    (r, ) = res['results']
+    r, fill = res['results']
     assert r['train'] == dict(checkpoint=ckpt, given_weights=True)
     assert r['metrics']['rect/PSNR'] == tiny['metrics']['rect/PSNR']
-    head = (shipped / 'table.md').read_text().split('| method |')[1]
+    text = (shipped / 'table.md').read_text()
+    head = text.split('| method |')[1].split('Paired')[0]
+    # the paired differences of the two methods, one row per column, from
+    # the per-image values and the Inception features the evaluation saved
+    rows = res['paired_differences']
+    measures = ['l1 (x100)', 'PSNR', 'SSIM', 'TV']
     if fid_kid_available():
         assert 'FID rect' in head and 'KID (x1000) rect' in head
         assert {'rect/FID', 'rect/KID'} <= set(r['metrics'])
+        measures += ['FID', 'KID (x1000)']
     else:
         assert 'FID' not in head
+    assert [(d['a'], d['b'], d['measure']) for d in rows] == [
+        ('tiny', 'mean-colour fill', m) for m in measures]
+    keys = dict(zip(measures, ['MAE', 'PSNR', 'SSIM', 'TV', 'FID', 'KID']))
+    for d in rows:
+        key = f'rect/{keys[d["measure"]]}'
+        assert d['value_a'] == pytest.approx(r['metrics'][key])
+        assert d['value_b'] == pytest.approx(fill['metrics'][key])
+        assert d['n'] == 3 and d['low'] <= d['high'] and 0 < d['p'] <= 1
+    assert 'Paired differences' in text and '| rect | tiny |' in text
     with pytest.raises(SystemExit, match='NAME one of --methods'):
         compare.main(['--methods', 'mean_fill', '--weights', f'x={ckpt}',
                       '--data', embedded_32, '--masks', masks, '--kinds',

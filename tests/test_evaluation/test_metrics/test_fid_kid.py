@@ -81,6 +81,27 @@ def test_fid_kid_rank_a_worse_set_worse(metric, photos):
     assert np.isnan(metric.compute_metrics(metric.results[:1])['FID'])
 
 
+def test_features_file(photos, tmp_path):
+    """The features of the results and ground truths are saved in the
+    test set's order, and the file gives the metric's values again."""
+    from mmedit_tmad.evaluation.metrics.fid_kid import kid_all_pairs
+    path = tmp_path / 'sub' / 'feats.npz'
+    m = METRICS.build(
+        dict(type='TMADFIDKID', kid_subsets=2, features_file=str(path)))
+    preds = photos.flip(0)
+    m.process([], _samples(preds[:4], photos[:4]))
+    m.process([], _samples(preds[4:], photos[4:]))
+    scores = m.compute_metrics(m.results)
+    with np.load(path) as f:
+        fake, real = f['fake'], f['real']
+    assert fake.shape == real.shape == (6, 2048)
+    np.testing.assert_allclose(fake, m.features(preds.flip(1)).numpy(),
+                               rtol=1e-4, atol=1e-3)
+    assert frechet_distance(fake, real) == pytest.approx(scores['FID'])
+    assert kid_all_pairs(fake, real) == pytest.approx(scores['KID'])
+    assert [p.name for p in path.parent.iterdir()] == ['feats.npz']
+
+
 @pytest.mark.parametrize('n_f, n_r, d', [(200, 150, 32), (20, 30, 64),
                                           (30, 20, 64)])
 def test_fid_equals_mmagic_formula(n_f, n_r, d):
