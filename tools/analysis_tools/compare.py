@@ -658,8 +658,14 @@ def _load_kind(results: list, work: str, kind: str):
                   'differences; delete its metrics.json to evaluate again',
                   flush=True)
             continue
-        rows = _read(path)
-        values[r['label']] = np.stack([rows[k] for k, _, _ in METRICS], 1)
+        rows = np.stack([_read(path)[k] for k, _, _ in METRICS], 1)
+        first = next(iter(values.values()), rows)
+        if len(rows) != len(first):
+            print(f'[{r["name"]}] {kind}: {len(rows)} images, not '
+                  f'{len(first)}: left out of the paired differences',
+                  flush=True)
+            continue
+        values[r['label']] = rows
         path = features_file(mdir, kind)
         if not osp.isfile(path):
             continue

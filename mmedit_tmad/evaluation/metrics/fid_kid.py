@@ -130,7 +130,7 @@ def kernel_inception_distance(fake: np.ndarray,
     polynomial kernel ``k(x, y) = (x.y / d + 1)^3``, averaged over random
     subsets of ``min(n_fake, n_real, max_subset_size)`` features (the
     formula of StyleGAN2-ADA's ``kernel_inception_distance``)."""
-    n, d = fake.shape[0], fake.shape[1]
+    n = fake.shape[0]
     m = min(n, real.shape[0], max_subset_size)
     if m < 2:
         raise ValueError('KID needs at least 2 images on each side')
@@ -139,21 +139,23 @@ def kernel_inception_distance(fake: np.ndarray,
     for _ in range(num_subsets):
         x = fake[rng.choice(n, m, replace=False)]
         y = real[rng.choice(real.shape[0], m, replace=False)]
-        a = (x @ x.T / d + 1)**3 + (y @ y.T / d + 1)**3
-        b = (x @ y.T / d + 1)**3
-        t += (a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m
-    return float(t / num_subsets / m)
+        t += _unbiased_mmd2(x, y)
+    return float(t / num_subsets)
+
+
+def _unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
+    """Unbiased MMD^2 of two (m, d) sets, kernel ``(x.y / d + 1)^3``."""
+    m, d = x.shape
+    a = (x @ x.T / d + 1)**3 + (y @ y.T / d + 1)**3
+    b = (x @ y.T / d + 1)**3
+    return float(((a.sum() - np.trace(a)) / (m - 1) - b.sum() * 2 / m) / m)
 
 
 def kid_all_pairs(fake: np.ndarray, real: np.ndarray) -> float:
     """KID x1000 of two equal-size sets over all of their pairs: what
     :func:`kernel_inception_distance` gives for up to 1000 images (each of
     its subsets is then the whole set), without the subsets."""
-    m, d = fake.shape
-    a = (fake @ fake.T / d + 1)**3 + (real @ real.T / d + 1)**3
-    b = (fake @ real.T / d + 1)**3
-    return float(1e3 * ((a.sum() - np.trace(a)) / (m - 1) - b.sum() * 2 / m) /
-                 m)
+    return 1e3 * _unbiased_mmd2(fake, real)
 
 
 #: Set-level measures of :class:`TMADFIDKID`'s features, for
