@@ -262,3 +262,38 @@ def test_recipe_ablations_change_one_choice():
     assert differ and all(k.startswith('param_scheduler.') for k in differ)
     assert cfg['param_scheduler.type.'] == 'ConstantLR'
     assert cfg['param_scheduler.factor.'] == 1.0
+
+
+def test_longer_training_continues_phase_one_from_the_shipped_weights():
+    """tmad_longer-3800it: the shipped config, started from the zoo's
+    weights, with phase 1 running for every one of its iterations (the
+    weights carry ``cur_iter``, which the phase is decided by)."""
+    import torch
+
+    from mmedit_tmad.apis.model_zoo import resolve_model
+    shipped = resolve_model('tmad_telea_1xb4_photos-256x256')
+    ref = _leaves(Config.fromfile(shipped['config']).to_dict())
+    cfg = _leaves(
+        Config.fromfile(
+            osp.join(ROOT, 'configs', 'tmad', 'ablations',
+                     'tmad_longer-3800it_1xb4_photos-256x256.py')).to_dict())
+    differ = {
+        k: cfg.get(k)
+        for k in set(cfg) | set(ref) if cfg.get(k) != ref.get(k)
+        and not k.startswith(('experiment_name', 'work_dir'))
+    }
+    assert osp.abspath(differ.pop('load_from.')) == osp.abspath(
+        osp.join(ROOT, shipped['weights']))
+    state = torch.load(
+        osp.join(ROOT, shipped['weights']), map_location='cpu')['state_dict']
+    more = differ.pop('more_iters.')
+    assert differ.pop('model.train_cfg.coarse_iters.') == \
+        int(state['cur_iter']) + more
+    assert differ.pop('train_cfg.max_iters.') == more
+    assert differ.pop('param_scheduler.periods.') == [more]
+    assert set(differ) == {
+        'optim_wrapper.generator.optimizer.lr.', 'train_cfg.val_interval.',
+        'param_scheduler.restart_weights.', 'randomness.seed.',
+        'default_hooks.checkpoint.interval.',
+        'default_hooks.checkpoint.max_keep_ckpts.'
+    }
