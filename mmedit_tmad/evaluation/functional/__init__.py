@@ -1,4 +1,4 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-from .paired import paired_differences
+from .paired import GramMeasure, paired_differences
 
-__all__ = ['paired_differences']
+__all__ = ['GramMeasure', 'paired_differences']

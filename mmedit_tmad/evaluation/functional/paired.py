@@ -11,6 +11,35 @@ import numpy as np
 Measure = Callable[[np.ndarray, Optional[np.ndarray]], float]
 
 
+class GramMeasure:
+    """A :data:`Measure` of two feature sets that depends on the features
+    only through their inner products (FID, KID).
+
+    ``paired_differences`` then computes one Gram matrix ``Z Z^T`` of the
+    stacked features of a pair of methods and their reference, and every
+    bootstrap or permutation draw picks rows and columns of it instead of
+    stacking ``(n, d)`` feature arrays again: ``O(n^3)`` per draw instead of
+    ``O(n^2 d)`` (d = 2048 Inception features against n = 52 images).
+
+    Args:
+        direct (Measure): ``f(fake, reference)`` on feature arrays.
+        from_gram (callable): ``g(gram, dim, fake_rows, reference_rows)``,
+            the same value from the Gram matrix of the stacked features,
+            ``dim`` the feature dimension and the rows index arrays.
+    """
+
+    def __init__(self, direct: Measure, from_gram: Callable) -> None:
+        self.direct = direct
+        self.from_gram = from_gram
+
+    def __call__(self, results: np.ndarray,
+                 reference: Optional[np.ndarray]) -> float:
+        return self.direct(results, reference)
+
+    def __repr__(self) -> str:
+        return f'GramMeasure({getattr(self.direct, "__name__", "?")})'
+
+
 def paired_differences(results: Dict[str, np.ndarray],
                        measures: Dict[str, Measure],
                        reference: Optional[np.ndarray] = None,
@@ -36,7 +65,9 @@ def paired_differences(results: Dict[str, np.ndarray],
       the images (no image is duplicated, unlike in the bootstrap).
 
     Set measures such as FID are biased on small sets; the bias is shared
-    by A and B, so the differences are what this reports.
+    by A and B, so the differences are what this reports. With a
+    ``reference`` and only :class:`GramMeasure` measures, the draws run on
+    Gram matrices (the same values, up to rounding).
 
     Args:
         results (dict): Method name -> (n, ...) array, one row per image.
@@ -72,21 +103,39 @@ def paired_differences(results: Dict[str, np.ndarray],
     def ref(idx):
         return None if reference is None else reference[idx]
 
+    gram = reference is not None and all(
+        isinstance(f, GramMeasure) for f in measures.values())
     rng = np.random.RandomState(seed)
     boots = [rng.randint(0, n, n) for _ in range(num_resamples)]
     # measure -> method -> its values on the bootstrap resamples
-    boot = {
-        k: {
-            name: np.array([f(arr[i], ref(i)) for i in boots])
-            for name, arr in arrays.items()
+    if gram:
+        # rows 0..n-1: the method, n..2n-1: the reference
+        grams = {name: _gram(arr, reference) for name, arr in arrays.items()}
+        boot = {
+            k: {
+                name: np.array(
+                    [f.from_gram(*grams[name], i, n + i) for i in boots])
+                for name in arrays
+            }
+            for k, f in measures.items()
         }
-        for k, f in measures.items()
-    }
+    else:
+        boot = {
+            k: {
+                name: np.array([f(arr[i], ref(i)) for i in boots])
+                for name, arr in arrays.items()
+            }
+            for k, f in measures.items()
+        }
     swaps = [rng.rand(n) < 0.5 for _ in range(num_resamples)]
     tail = (1 - confidence) / 2 * 100
+    rows = np.arange(n)
     out = []
     for a, b in itertools.combinations(arrays, 2):
         ra, rb = arrays[a], arrays[b]
+        if gram:
+            # rows 0..n-1: A, n..2n-1: B, 2n..3n-1: the reference
+            pair = _gram(ra, rb, reference)
         for k, f in measures.items():
             va, vb = f(ra, reference), f(rb, reference)
             diff = va - vb
@@ -94,6 +143,13 @@ def paired_differences(results: Dict[str, np.ndarray],
             null = []
             for s in swaps:
                 # s: (n,) images whose two results change sides
+                if gram:
+                    fa, fb = np.where(s, n + rows, rows), np.where(
+                        s, rows, n + rows)
+                    null.append(
+                        f.from_gram(*pair, fa, 2 * n + rows) -
+                        f.from_gram(*pair, fb, 2 * n + rows))
+                    continue
                 s = s.reshape((n, ) + (1, ) * (ra.ndim - 1))
                 null.append(
                     f(np.where(s, rb, ra), reference) -
@@ -113,3 +169,11 @@ def paired_differences(results: Dict[str, np.ndarray],
                     p=float((1 + hits) / (1 + num_resamples)),
                     n=n))
     return out
+
+
+def _gram(*features: np.ndarray) -> tuple:
+    """``(Z Z^T, d)`` of the row-stacked (n, d) feature arrays."""
+    z = np.concatenate(
+        [np.asarray(f, dtype=np.float64).reshape(len(f), -1)
+         for f in features])
+    return z @ z.T, z.shape[1]

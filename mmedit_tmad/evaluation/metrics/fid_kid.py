@@ -12,6 +12,7 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import \
     BaseSampleWiseMetric
 from torch import Tensor
 
+from mmedit_tmad.evaluation.functional import GramMeasure
 from mmedit_tmad.registry import METRICS
 
 #: The registry package that ships the network (87 MB TorchScript).
@@ -92,33 +93,54 @@ def frechet_distance(fake: np.ndarray, real: np.ndarray) -> float:
     tr(C_r) - 2 tr((C_f C_r)^(1/2))``, with the last trace computed from
     eigenvalues instead of ``scipy.linalg.sqrtm`` (a 2048x2048 Schur
     decomposition: minutes on 2 CPU cores). ``tr((C_f C_r)^(1/2))`` is the
-    sum of the square roots of the eigenvalues of ``C_f C_r``, which are
-    those of the symmetric PSD matrix ``X_f^T C_r X_f / (n_f - 1)`` built
-    from the centred features (``n_f x n_f``) when ``n_f < d``, or of
-    ``C_f^(1/2) C_r C_f^(1/2)`` otherwise. Exact, not an approximation.
+    sum of the square roots of the eigenvalues of ``C_f C_r``: with fewer
+    images than dimensions, the singular values of the centred cross
+    products ``X_f X_r^T / sqrt((n_f - 1)(n_r - 1))`` (``n_f x n_r``,
+    :func:`fid_from_gram`), otherwise the eigenvalues of
+    ``C_f^(1/2) C_r C_f^(1/2)``. Exact, not an approximation.
     """
     n_f, d = fake.shape
+    n_r = real.shape[0]
+    if min(n_f, n_r) < d:
+        feats = np.concatenate([fake, real]).astype(np.float64)
+        return fid_from_gram(feats @ feats.T, d, np.arange(n_f),
+                             n_f + np.arange(n_r))
     x_f = fake - fake.mean(0)
     x_r = real - real.mean(0)
-    n_r = real.shape[0]
     diff = fake.mean(0) - real.mean(0)
-    tr_f = (x_f * x_f).sum() / (n_f - 1)
-    tr_r = (x_r * x_r).sum() / (n_r - 1)
-    if min(n_f, n_r) < d:
-        if n_r < n_f:  # the smaller side gives the smaller matrix
-            x_f, x_r, n_f, n_r = x_r, x_f, n_r, n_f
-        # (n_f, n_r) -> (n_f, n_f): X_f X_r^T X_r X_f^T
-        cross = x_f @ x_r.T
-        mat = cross @ cross.T / ((n_f - 1) * (n_r - 1))
-    else:
-        cov_f = x_f.T @ x_f / (n_f - 1)
-        cov_r = x_r.T @ x_r / (n_r - 1)
-        w, v = np.linalg.eigh(cov_f)
-        root = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
-        mat = root @ cov_r @ root
+    cov_f = x_f.T @ x_f / (n_f - 1)
+    cov_r = x_r.T @ x_r / (n_r - 1)
+    w, v = np.linalg.eigh(cov_f)
+    root = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    mat = root @ cov_r @ root
     eig = np.linalg.eigvalsh((mat + mat.T) / 2)
     tr_cross = np.sqrt(np.clip(eig, 0, None)).sum()
-    return float(diff @ diff + tr_f + tr_r - 2 * tr_cross)
+    return float(diff @ diff + np.trace(cov_f) + np.trace(cov_r) -
+                 2 * tr_cross)
+
+
+def fid_from_gram(gram: np.ndarray, dim: int, fake: np.ndarray,
+                  real: np.ndarray) -> float:
+    """:func:`frechet_distance` of the rows ``fake`` and ``real`` (index
+    arrays, repeats allowed) of features ``Z`` from their Gram matrix
+    ``gram = Z Z^T``: every term is a function of inner products
+    (``|mu|^2`` the mean of a Gram block, ``tr(C)`` its trace less that,
+    the centred cross products by double centring), so a resample costs
+    ``O(n^3)`` instead of ``O(n^2 d)``. ``dim`` is unused (the signature
+    of :class:`~mmedit_tmad.evaluation.functional.GramMeasure`)."""
+    n_f, n_r = len(fake), len(real)
+    g_ff = gram[np.ix_(fake, fake)]
+    g_rr = gram[np.ix_(real, real)]
+    g_fr = gram[np.ix_(fake, real)]  # (n_f, n_r)
+    sq_f, sq_r, dot = g_ff.mean(), g_rr.mean(), g_fr.mean()  # mu products
+    tr_f = (np.trace(g_ff) - n_f * sq_f) / (n_f - 1)
+    tr_r = (np.trace(g_rr) - n_r * sq_r) / (n_r - 1)
+    # (x_f - mu_f) . (x_r - mu_r) for every pair: (n_f, n_r)
+    cross = (g_fr - g_fr.mean(1, keepdims=True) -
+             g_fr.mean(0, keepdims=True) + dot)
+    tr_cross = np.linalg.svd(cross, compute_uv=False).sum() / np.sqrt(
+        (n_f - 1) * (n_r - 1))
+    return float(sq_f - 2 * dot + sq_r + tr_f + tr_r - 2 * tr_cross)
 
 
 def kernel_inception_distance(fake: np.ndarray,
@@ -139,15 +161,17 @@ def kernel_inception_distance(fake: np.ndarray,
     for _ in range(num_subsets):
         x = fake[rng.choice(n, m, replace=False)]
         y = real[rng.choice(real.shape[0], m, replace=False)]
-        t += _unbiased_mmd2(x, y)
+        t += _unbiased_mmd2(x @ x.T, y @ y.T, x @ y.T, x.shape[1])
     return float(t / num_subsets)
 
 
-def _unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
-    """Unbiased MMD^2 of two (m, d) sets, kernel ``(x.y / d + 1)^3``."""
-    m, d = x.shape
-    a = (x @ x.T / d + 1)**3 + (y @ y.T / d + 1)**3
-    b = (x @ y.T / d + 1)**3
+def _unbiased_mmd2(g_xx: np.ndarray, g_yy: np.ndarray, g_xy: np.ndarray,
+                   dim: int) -> float:
+    """Unbiased MMD^2 of two sets of m features of ``dim`` dimensions,
+    kernel ``(x.y / dim + 1)^3``, from their inner products (m, m)."""
+    m = g_xx.shape[0]
+    a = (g_xx / dim + 1)**3 + (g_yy / dim + 1)**3
+    b = (g_xy / dim + 1)**3
     return float(((a.sum() - np.trace(a)) / (m - 1) - b.sum() * 2 / m) / m)
 
 
@@ -155,12 +179,26 @@ def kid_all_pairs(fake: np.ndarray, real: np.ndarray) -> float:
     """KID x1000 of two equal-size sets over all of their pairs: what
     :func:`kernel_inception_distance` gives for up to 1000 images (each of
     its subsets is then the whole set), without the subsets."""
-    return 1e3 * _unbiased_mmd2(fake, real)
+    return 1e3 * _unbiased_mmd2(fake @ fake.T, real @ real.T, fake @ real.T,
+                                fake.shape[1])
+
+
+def kid_from_gram(gram: np.ndarray, dim: int, fake: np.ndarray,
+                  real: np.ndarray) -> float:
+    """:func:`kid_all_pairs` of the rows ``fake`` and ``real`` (index
+    arrays of one length) of features from their Gram matrix."""
+    return 1e3 * _unbiased_mmd2(gram[np.ix_(fake, fake)],
+                                gram[np.ix_(real, real)],
+                                gram[np.ix_(fake, real)], dim)
 
 
 #: Set-level measures of :class:`TMADFIDKID`'s features, for
 #: :func:`mmedit_tmad.evaluation.functional.paired_differences`.
-FID_KID_MEASURES = dict(FID=frechet_distance, KID=kid_all_pairs)
+#: Both depend on the features only through inner products, so the
+#: resamples of a paired test run on one Gram matrix (``GramMeasure``).
+FID_KID_MEASURES = dict(
+    FID=GramMeasure(frechet_distance, fid_from_gram),
+    KID=GramMeasure(kid_all_pairs, kid_from_gram))
 
 
 @METRICS.register_module()

@@ -135,3 +135,24 @@ def test_add_fid_kid_to_an_evaluator():
     # an evaluator with FID already is left as it is
     fid = [dict(type='TMADTransFID', inception_path='x')]
     assert add_fid_kid(fid) is fid
+
+
+@pytest.mark.parametrize('n_f, n_r, d', [(12, 9, 40), (9, 12, 40),
+                                          (30, 30, 8)])
+def test_gram_route_equals_features(n_f, n_r, d):
+    """FID and KID of rows picked from one Gram matrix (repeats allowed,
+    as in a bootstrap resample) equal the values on the picked features,
+    with fewer or more images than dimensions."""
+    from mmedit_tmad.evaluation.metrics.fid_kid import (fid_from_gram,
+                                                        kid_all_pairs,
+                                                        kid_from_gram)
+    rng = np.random.RandomState(0)
+    z = np.concatenate([rng.rand(n_f, d), 1.2 * rng.rand(n_r, d) + 0.1])
+    gram = z @ z.T
+    fake = rng.randint(0, n_f, n_f)
+    real = n_f + rng.randint(0, n_r, n_r)
+    assert fid_from_gram(gram, d, fake, real) == pytest.approx(
+        frechet_distance(z[fake], z[real]), rel=1e-8)
+    m = min(n_f, n_r)
+    assert kid_from_gram(gram, d, fake[:m], real[:m]) == pytest.approx(
+        kid_all_pairs(z[fake[:m]], z[real[:m]]), rel=1e-8)
