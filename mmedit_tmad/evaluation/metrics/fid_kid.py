@@ -1,7 +1,9 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """FID and KID of inpainted images with a local InceptionV3 (no download)."""
+import hashlib
 import importlib.util
 import io
+from collections import OrderedDict
 import os.path as osp
 from typing import List, Optional, Sequence
 
@@ -228,6 +230,9 @@ class TMADFIDKID(BaseSampleWiseMetric):
     """
 
     metric = 'FIDKID'
+    #: ground-truth features kept per process (16 KiB each)
+    real_cache_size = 4096
+    _real_cache: 'OrderedDict[tuple, np.ndarray]' = OrderedDict()
 
     def __init__(self,
                  inception_path: Optional[str] = None,
@@ -258,16 +263,34 @@ class TMADFIDKID(BaseSampleWiseMetric):
     def process(self, data_batch: Sequence[dict],
                 data_samples: Sequence[dict]) -> None:
         """Inception features of each result and its ground truth."""
-        fakes, reals = [], []
-        for data in data_samples:
-            pred = data['output'][self.pred_key]
-            gt = data[self.gt_key]
-            fakes.append(self._rgb(pred))
-            reals.append(self._rgb(gt))
+        fakes = [self._rgb(d['output'][self.pred_key]) for d in data_samples]
         fake = self.features(torch.stack(fakes))
-        real = self.features(torch.stack(reals))
+        real = self._real_features(
+            [self._rgb(d[self.gt_key]) for d in data_samples])
         for f, r in zip(fake, real):
-            self.results.append(dict(fake=f.numpy(), real=r.numpy()))
+            self.results.append(dict(fake=f.numpy(), real=r))
+
+    def _real_features(self, reals: List[Tensor]) -> List[np.ndarray]:
+        """Features of the ground truths, each computed once per process
+        (``_real_cache``, by network, device and image content): the test
+        set of one comparison is evaluated once per method, and its
+        ground truths are the same every time."""
+        cache = TMADFIDKID._real_cache
+        keys = [(self.features.path, str(self.features.device),
+                 tuple(r.shape),
+                 hashlib.sha1(r.contiguous().numpy().tobytes()).hexdigest())
+                for r in reals]
+        todo = [i for i, k in enumerate(keys) if k not in cache]
+        if todo:
+            feats = self.features(torch.stack([reals[i] for i in todo]))
+            for i, f in zip(todo, feats):
+                cache[keys[i]] = f.numpy()
+        out = [cache[k] for k in keys]
+        for k in keys:
+            cache.move_to_end(k)
+        while len(cache) > TMADFIDKID.real_cache_size:
+            cache.popitem(last=False)
+        return out
 
     def compute_metrics(self, results: List[dict]) -> dict:
         """FID and KID (x1000) over the whole set."""

@@ -156,3 +156,36 @@ def test_gram_route_equals_features(n_f, n_r, d):
     m = min(n_f, n_r)
     assert kid_from_gram(gram, d, fake[:m], real[:m]) == pytest.approx(
         kid_all_pairs(z[fake[:m]], z[real[:m]]), rel=1e-8)
+
+
+def test_ground_truth_features_computed_once(photos):
+    """A second evaluation of the same ground truths (another method on
+    one test set) runs Inception on its results only, and gets the same
+    ground-truth features as the first."""
+    from mmedit_tmad.evaluation.metrics.fid_kid import TMADFIDKID
+    TMADFIDKID._real_cache.clear()
+    seen = []
+
+    def counted(m):
+        net = m.features
+
+        def run(images, **kwargs):
+            seen.append(len(images))
+            return net(images, **kwargs)
+
+        m.features = run
+        m.features.path, m.features.device = net.path, net.device
+        return m
+
+    first = counted(METRICS.build(dict(type='TMADFIDKID', kid_subsets=2)))
+    first.process([], _samples(photos.flip(0), photos))
+    assert seen == [6, 6]  # results, then ground truths
+    second = counted(METRICS.build(dict(type='TMADFIDKID', kid_subsets=2)))
+    second.process([], _samples(photos, photos))
+    assert seen == [6, 6, 6]  # its results only
+    for a, b in zip(first.results, second.results):
+        np.testing.assert_array_equal(a['real'], b['real'])
+    other = photos.clone()
+    other[0] = 255 - other[0]  # one new ground truth
+    second.process([], _samples(photos, other))
+    assert seen == [6, 6, 6, 6, 1]
