@@ -172,45 +172,29 @@ def table(rows: list, with_fid: bool) -> str:
 def paired_table(methods: list, work_dir: str, draws: int) -> str:
     """The first of ``methods`` minus each other one, per mask kind and
     column: difference on the whole set and permutation p-value, ``*`` when
-    the 95% bootstrap interval excludes 0 (``compare.significance``'s test,
-    from the per-image values and Inception features the evaluation saved
-    in each method's folder). ``methods``: (folder, label) pairs."""
-    from mmedit_tmad.evaluation.functional import paired_differences
-    from mmedit_tmad.evaluation.metrics import FID_KID_MEASURES
-    per_image = {
-        c: compare._per_image_measure(i)
-        for i, (_, c, _) in enumerate(compare.METRICS)
-    }
-    sets = {c: FID_KID_MEASURES[k] for k, c, _ in compare.FID_KID}
-    results = [dict(name=key, label=label) for key, label in methods]
+    the 95% bootstrap interval excludes 0 (the rows of
+    ``compare.significance`` that hold the first method, from the per-image
+    values and Inception features the evaluation saved in each method's
+    folder). ``methods``: (folder, label) pairs."""
     first = methods[0][1]
-    head = [f'{first} minus', 'holes'] + list(per_image) + list(sets)
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for kind in KINDS:
-        values, fakes, real = compare._load_kind(results, work_dir, kind)
-        for _, label in methods[1:]:
-            found = []
-            if first in values and label in values:
-                found += paired_differences(
-                    {first: values[first], label: values[label]},
-                    per_image,
-                    num_resamples=draws)
-            if first in fakes and label in fakes:
-                found += paired_differences(
-                    {first: fakes[first], label: fakes[label]},
-                    sets,
-                    reference=real,
-                    num_resamples=draws)
-            cells = {
-                d['measure']:
+    _, found = compare.significance(
+        [dict(name=key, label=label) for key, label in methods],
+        argparse.Namespace(kinds=KINDS, bootstrap=draws, seed=0), work_dir)
+    cells = {}  # (kind, other method) -> measure -> cell
+    for d in found:
+        if d['a'] == first:
+            cells.setdefault((d['kind'], d['b']), {})[d['measure']] = (
                 f'{d["diff"]:+.{1 if d["measure"] == "FID" else 3}f}'
                 f'{"*" if d["low"] > 0 or d["high"] < 0 else ""} '
-                f'(p {d["p"]:.3f})'
-                for d in found
-            }
+                f'(p {d["p"]:.3f})')
+    cols = [c for _, c, _ in compare.METRICS + compare.FID_KID]
+    head = [f'{first} minus', 'holes'] + cols
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for kind in KINDS:
+        for _, label in methods[1:]:
+            row = cells.get((kind, label), {})
             lines.append('| ' + ' | '.join(
-                [label, kind] + [cells.get(c, '-') for c in head[2:]]) +
-                         ' |')
+                [label, kind] + [row.get(c, '-') for c in cols]) + ' |')
     note = (f'Paired differences on the same images ({draws} draws): '
             f'{first} minus each method; * = the 95% bootstrap interval '
             'excludes 0 (resolved by this test set), p = two-sided '

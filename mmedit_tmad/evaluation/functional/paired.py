@@ -100,33 +100,25 @@ def paired_differences(results: Dict[str, np.ndarray],
         raise ValueError('num_resamples must be >= 1 and confidence in '
                          f'(0, 1), got {num_resamples}, {confidence}')
 
-    def ref(idx):
-        return None if reference is None else reference[idx]
-
     gram = reference is not None and all(
         isinstance(f, GramMeasure) for f in measures.values())
     rng = np.random.RandomState(seed)
     boots = [rng.randint(0, n, n) for _ in range(num_resamples)]
-    # measure -> method -> its values on the bootstrap resamples
     if gram:
-        # rows 0..n-1: the method, n..2n-1: the reference
+        # per method: rows 0..n-1 its results, n..2n-1 the reference
         grams = {name: _gram(arr, reference) for name, arr in arrays.items()}
-        boot = {
-            k: {
-                name: np.array(
-                    [f.from_gram(*grams[name], i, n + i) for i in boots])
-                for name in arrays
-            }
-            for k, f in measures.items()
-        }
-    else:
-        boot = {
-            k: {
-                name: np.array([f(arr[i], ref(i)) for i in boots])
-                for name, arr in arrays.items()
-            }
-            for k, f in measures.items()
-        }
+
+    def resample(f, name, i):
+        if gram:
+            return f.from_gram(*grams[name], i, n + i)
+        return f(arrays[name][i], None if reference is None else reference[i])
+
+    # measure -> method -> its values on the bootstrap resamples
+    boot = {
+        k: {name: np.array([resample(f, name, i) for i in boots])
+            for name in arrays}
+        for k, f in measures.items()
+    }
     swaps = [rng.rand(n) < 0.5 for _ in range(num_resamples)]
     tail = (1 - confidence) / 2 * 100
     rows = np.arange(n)
