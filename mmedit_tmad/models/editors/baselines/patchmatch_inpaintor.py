@@ -25,6 +25,9 @@ class PatchMatchInpaintor(ClassicalInpaintor):
             examples).
         init_cfg (dict, optional): Unused. Default: None.
     """
+    # the native search (single-threaded) runs with the GIL released
+    # (ctypes) and seeds its own generator in each call
+    thread_safe = True
 
     def __init__(self, data_preprocessor, patch_size: int = 3,
                  init_cfg=None):

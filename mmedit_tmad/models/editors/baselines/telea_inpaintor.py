@@ -22,6 +22,8 @@ class TeleaInpaintor(ClassicalInpaintor):
             value of OpenCV's example).
         init_cfg (dict, optional): Unused. Default: None.
     """
+    # cv2.inpaint releases the GIL and keeps no state between calls
+    thread_safe = True
 
     def __init__(self, data_preprocessor, radius: float = 3., init_cfg=None):
         super().__init__(data_preprocessor, init_cfg=init_cfg)

@@ -1,5 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Telea and PatchMatch rows: holes filled, valid pixels kept exactly."""
+import contextlib
+import threading
+
 import cv2
 import numpy as np
 import pytest
@@ -15,6 +18,16 @@ PREP = dict(type='DataPreprocessor', mean=[127.5], std=[127.5])
 def _build(kind, **kwargs):
     init_default_scope('mmagic')
     return MODELS.build(dict(type=kind, data_preprocessor=PREP, **kwargs))
+
+
+@contextlib.contextmanager
+def _threads(n):
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 def _stripes(size=32):
@@ -97,3 +110,34 @@ def test_edge_cases_and_bad_input():
         _build('PatchMatchInpaintor', patch_size=0)
     with pytest.raises(ValueError, match='radius'):
         _build('TeleaInpaintor', radius=0)
+
+
+@pytest.mark.parametrize('kind', ['TeleaInpaintor', 'PatchMatchInpaintor'])
+def test_batch_in_threads_equals_one_by_one(kind, monkeypatch):
+    model = _build(kind)
+    assert model.thread_safe
+    rng = np.random.default_rng(0)
+    img = torch.from_numpy(rng.integers(0, 256, (6, 3, 24, 24))).float()
+    mask = torch.zeros(6, 1, 24, 24)
+    for i in range(6):
+        y, x = rng.integers(2, 12, 2)
+        mask[i, :, y:y + 9, x:x + 10] = 1
+    mask[4] = 1  # all hole and no hole keep their places in the batch
+    mask[5] = 0
+    img = img * (1 - mask)
+    calls = []  # in the main thread or not
+    fill_one = model.inpaint_image
+    monkeypatch.setattr(
+        model, 'inpaint_image', lambda *a: calls.append(
+            threading.current_thread() is threading.main_thread()) or
+        fill_one(*a))
+    with _threads(2):
+        batch = model.fill(img, mask)
+    # the all-hole and no-hole images skip it; the others ran in workers
+    assert calls == [False] * 4
+    calls.clear()
+    for i in range(6):
+        with _threads(1):
+            alone = model.fill(img[i:i + 1], mask[i:i + 1])
+        assert torch.equal(batch[i:i + 1], alone), i
+    assert calls == [True] * 4  # one thread: no pool
