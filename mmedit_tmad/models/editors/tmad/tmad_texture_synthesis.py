@@ -69,8 +69,9 @@ class TMADTextureSynthesis(nn.Module):
         max_sources (int): At most this many source patches in the
             exhaustive search (evenly thinned beyond), which bounds the cost
             on large images. Default: 16384.
-        chunk (int): Target patches per matrix product (small chunks keep
-            the distance block in cache). Default: 128.
+        chunk (int): Target patches per matrix product. Default: 512 (on 2
+            CPU cores ~20% faster than 128 or 1024, with the same output on
+            held-out photos).
         guide (str, optional): ``'patchmatch'``: start from the estimate
             with PatchMatch's high frequencies (above); 3-channel images.
             None: start from the estimate. Default: None.
@@ -86,7 +87,7 @@ class TMADTextureSynthesis(nn.Module):
                  sweeps: int = 4,
                  coherence: float = 0.1,
                  max_sources: int = 16384,
-                 chunk: int = 128,
+                 chunk: int = 512,
                  guide: Optional[str] = None,
                  guide_sigma: float = 4.) -> None:
         super().__init__()
