@@ -25,7 +25,8 @@ class GramMeasure:
         direct (Measure): ``f(fake, reference)`` on feature arrays.
         from_gram (callable): ``g(gram, dim, fake_rows, reference_rows)``,
             the same value from the Gram matrix of the stacked features,
-            ``dim`` the feature dimension and the rows index arrays.
+            ``dim`` the feature dimension and the rows index arrays; rows
+            of D draws, (D, n) each, give the D values as a (D, ) array.
     """
 
     def __init__(self, direct: Measure, from_gram: Callable) -> None:
@@ -38,6 +39,18 @@ class GramMeasure:
 
     def __repr__(self) -> str:
         return f'GramMeasure({getattr(self.direct, "__name__", "?")})'
+
+    def draws(self, gram: np.ndarray, dim: int, rows: np.ndarray,
+              ref_rows: np.ndarray) -> np.ndarray:
+        """``from_gram`` of D draws, (D, n) rows each: (D, ) values,
+        computed a block of draws at a time (~4M Gram entries per
+        block)."""
+        step = max(1, 2**22 // rows.shape[1]**2)
+        return np.concatenate([
+            self.from_gram(gram, dim, rows[i:i + step],
+                           ref_rows[i:i + step])
+            for i in range(0, len(rows), step)
+        ])
 
 
 def paired_differences(results: Dict[str, np.ndarray],
@@ -103,25 +116,34 @@ def paired_differences(results: Dict[str, np.ndarray],
     gram = reference is not None and all(
         isinstance(f, GramMeasure) for f in measures.values())
     rng = np.random.RandomState(seed)
-    boots = [rng.randint(0, n, n) for _ in range(num_resamples)]
+    boots = np.stack([rng.randint(0, n, n) for _ in range(num_resamples)])
     if gram:
         # per method: rows 0..n-1 its results, n..2n-1 the reference
         grams = {name: _gram(arr, reference) for name, arr in arrays.items()}
 
-    def resample(f, name, i):
+    def resample(f, name):
         if gram:
-            return f.from_gram(*grams[name], i, n + i)
-        return f(arrays[name][i], None if reference is None else reference[i])
+            return f.draws(*grams[name], boots, n + boots)
+        return np.array([
+            f(arrays[name][i], None if reference is None else reference[i])
+            for i in boots
+        ])
 
     # measure -> method -> its values on the bootstrap resamples
     boot = {
-        k: {name: np.array([resample(f, name, i) for i in boots])
+        k: {name: resample(f, name)
             for name in arrays}
         for k, f in measures.items()
     }
-    swaps = [rng.rand(n) < 0.5 for _ in range(num_resamples)]
+    # per draw, the images whose two results change sides: (D, n)
+    swaps = np.stack([rng.rand(n) < 0.5 for _ in range(num_resamples)])
     tail = (1 - confidence) / 2 * 100
     rows = np.arange(n)
+    if gram:
+        # rows of the pair's Gram matrix: A's result or B's per image
+        swap_a = np.where(swaps, n + rows, rows)
+        swap_b = np.where(swaps, rows, n + rows)
+        ref_rows = np.broadcast_to(2 * n + rows, swaps.shape)
     out = []
     for a, b in itertools.combinations(arrays, 2):
         ra, rb = arrays[a], arrays[b]
@@ -132,20 +154,16 @@ def paired_differences(results: Dict[str, np.ndarray],
             va, vb = f(ra, reference), f(rb, reference)
             diff = va - vb
             deltas = boot[k][a] - boot[k][b]
-            null = []
-            for s in swaps:
-                # s: (n,) images whose two results change sides
-                if gram:
-                    fa, fb = np.where(s, n + rows, rows), np.where(
-                        s, rows, n + rows)
+            if gram:
+                null = (f.draws(*pair, swap_a, ref_rows) -
+                        f.draws(*pair, swap_b, ref_rows))
+            else:
+                null = []
+                for s in swaps:
+                    s = s.reshape((n, ) + (1, ) * (ra.ndim - 1))
                     null.append(
-                        f.from_gram(*pair, fa, 2 * n + rows) -
-                        f.from_gram(*pair, fb, 2 * n + rows))
-                    continue
-                s = s.reshape((n, ) + (1, ) * (ra.ndim - 1))
-                null.append(
-                    f(np.where(s, rb, ra), reference) -
-                    f(np.where(s, ra, rb), reference))
+                        f(np.where(s, rb, ra), reference) -
+                        f(np.where(s, ra, rb), reference))
             # ties (a method against itself) count, up to rounding
             hits = np.sum(np.abs(null) >= abs(diff) * (1 - 1e-9) - 1e-12)
             out.append(

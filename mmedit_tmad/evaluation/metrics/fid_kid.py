@@ -122,27 +122,45 @@ def frechet_distance(fake: np.ndarray, real: np.ndarray) -> float:
 
 
 def fid_from_gram(gram: np.ndarray, dim: int, fake: np.ndarray,
-                  real: np.ndarray) -> float:
+                  real: np.ndarray):
     """:func:`frechet_distance` of the rows ``fake`` and ``real`` (index
     arrays, repeats allowed) of features ``Z`` from their Gram matrix
     ``gram = Z Z^T``: every term is a function of inner products
     (``|mu|^2`` the mean of a Gram block, ``tr(C)`` its trace less that,
     the centred cross products by double centring), so a resample costs
     ``O(n^3)`` instead of ``O(n^2 d)``. ``dim`` is unused (the signature
-    of :class:`~mmedit_tmad.evaluation.functional.GramMeasure`)."""
-    n_f, n_r = len(fake), len(real)
-    g_ff = gram[np.ix_(fake, fake)]
-    g_rr = gram[np.ix_(real, real)]
-    g_fr = gram[np.ix_(fake, real)]  # (n_f, n_r)
-    sq_f, sq_r, dot = g_ff.mean(), g_rr.mean(), g_fr.mean()  # mu products
-    tr_f = (np.trace(g_ff) - n_f * sq_f) / (n_f - 1)
-    tr_r = (np.trace(g_rr) - n_r * sq_r) / (n_r - 1)
-    # (x_f - mu_f) . (x_r - mu_r) for every pair: (n_f, n_r)
-    cross = (g_fr - g_fr.mean(1, keepdims=True) -
-             g_fr.mean(0, keepdims=True) + dot)
-    tr_cross = np.linalg.svd(cross, compute_uv=False).sum() / np.sqrt(
-        (n_f - 1) * (n_r - 1))
-    return float(sq_f - 2 * dot + sq_r + tr_f + tr_r - 2 * tr_cross)
+    of :class:`~mmedit_tmad.evaluation.functional.GramMeasure`).
+
+    ``fake`` and ``real`` of shape (n_f, ) and (n_r, ) give a float; of
+    shape (D, n_f) and (D, n_r), the D values of D draws at once."""
+    f, r, one = _draw_rows(fake, real)
+    n_f, n_r = f.shape[1], r.shape[1]
+    g_ff = gram[f[:, :, None], f[:, None, :]]  # (D, n_f, n_f)
+    g_rr = gram[r[:, :, None], r[:, None, :]]  # (D, n_r, n_r)
+    g_fr = gram[f[:, :, None], r[:, None, :]]  # (D, n_f, n_r)
+    # mu products
+    sq_f, sq_r, dot = (g.mean((1, 2)) for g in (g_ff, g_rr, g_fr))
+    tr_f = (np.trace(g_ff, axis1=1, axis2=2) - n_f * sq_f) / (n_f - 1)
+    tr_r = (np.trace(g_rr, axis1=1, axis2=2) - n_r * sq_r) / (n_r - 1)
+    # (x_f - mu_f) . (x_r - mu_r) for every pair: (D, n_f, n_r)
+    cross = (g_fr - g_fr.mean(2, keepdims=True) -
+             g_fr.mean(1, keepdims=True) + dot[:, None, None])
+    tr_cross = np.linalg.svd(
+        cross, compute_uv=False).sum(1) / np.sqrt((n_f - 1) * (n_r - 1))
+    out = sq_f - 2 * dot + sq_r + tr_f + tr_r - 2 * tr_cross
+    return float(out[0]) if one else out
+
+
+def _draw_rows(fake, real) -> tuple:
+    """Index arrays of one draw (n, ) or of D draws (D, n) as (D, n)
+    arrays, and whether there was one."""
+    fake, real = np.asarray(fake), np.asarray(real)
+    if fake.ndim != real.ndim or fake.ndim not in (1, 2) or (
+            fake.ndim == 2 and len(fake) != len(real)):
+        raise ValueError(f'rows of one draw (n, ) or of D draws (D, n) '
+                         f'expected, got {fake.shape} and {real.shape}')
+    one = fake.ndim == 1
+    return (fake[None], real[None], one) if one else (fake, real, one)
 
 
 def kernel_inception_distance(fake: np.ndarray,
@@ -168,13 +186,21 @@ def kernel_inception_distance(fake: np.ndarray,
 
 
 def _unbiased_mmd2(g_xx: np.ndarray, g_yy: np.ndarray, g_xy: np.ndarray,
-                   dim: int) -> float:
+                   dim: int):
     """Unbiased MMD^2 of two sets of m features of ``dim`` dimensions,
-    kernel ``(x.y / dim + 1)^3``, from their inner products (m, m)."""
-    m = g_xx.shape[0]
-    a = (g_xx / dim + 1)**3 + (g_yy / dim + 1)**3
-    b = (g_xy / dim + 1)**3
-    return float(((a.sum() - np.trace(a)) / (m - 1) - b.sum() * 2 / m) / m)
+    kernel ``(x.y / dim + 1)^3``, from their inner products (m, m): a
+    float; from (D, m, m) stacks of them, the D values."""
+    m = g_xx.shape[-1]
+
+    def kernel(g):  # x * x * x: ~10x faster than numpy's x**3
+        x = g / dim + 1
+        return x * x * x
+
+    a = kernel(g_xx) + kernel(g_yy)
+    b = kernel(g_xy)
+    out = ((a.sum((-2, -1)) - np.trace(a, axis1=-2, axis2=-1)) / (m - 1) -
+           b.sum((-2, -1)) * 2 / m) / m
+    return float(out) if g_xx.ndim == 2 else out
 
 
 def kid_all_pairs(fake: np.ndarray, real: np.ndarray) -> float:
@@ -186,12 +212,15 @@ def kid_all_pairs(fake: np.ndarray, real: np.ndarray) -> float:
 
 
 def kid_from_gram(gram: np.ndarray, dim: int, fake: np.ndarray,
-                  real: np.ndarray) -> float:
+                  real: np.ndarray):
     """:func:`kid_all_pairs` of the rows ``fake`` and ``real`` (index
-    arrays of one length) of features from their Gram matrix."""
-    return 1e3 * _unbiased_mmd2(gram[np.ix_(fake, fake)],
-                                gram[np.ix_(real, real)],
-                                gram[np.ix_(fake, real)], dim)
+    arrays of one length) of features from their Gram matrix; rows of D
+    draws (D, n) give the D values (as :func:`fid_from_gram`)."""
+    f, r, one = _draw_rows(fake, real)
+    out = 1e3 * _unbiased_mmd2(gram[f[:, :, None], f[:, None, :]],
+                               gram[r[:, :, None], r[:, None, :]],
+                               gram[f[:, :, None], r[:, None, :]], dim)
+    return float(out[0]) if one else out
 
 
 #: Set-level measures of :class:`TMADFIDKID`'s features, for
