@@ -34,10 +34,10 @@ Usage:
 """
 import argparse
 import copy
-import os
 import os.path as osp
 import sys
 import time
+from typing import Optional
 
 # mmedit_tmad first: importing it registers the T-MAD modules and hides
 # the warnings that the host's dependencies raise about their own code
@@ -114,10 +114,50 @@ class _KeepMetrics(Hook):
         self.metrics = {k: float(v) for k, v in (metrics or {}).items()}
 
 
-def _test(cfg: Config) -> dict:
+class _KeepGrid(Hook):
+    """The grid's cells (``compare.grid_picks``: ``num`` images, the mask
+    kinds in turn) taken from the evaluation's own outputs, so each method
+    runs once on each image. ``cells``: (num, h, w, c) uint8 after the
+    test."""
+
+    def __init__(self, num: int):
+        self.num = num
+
+    def before_test_epoch(self, runner):
+        loaders = runner.test_loop.dataloaders
+        picks = compare.grid_picks(
+            len(loaders[0].dataset), self.num, len(loaders))
+        self._rows = {p: row for row, p in enumerate(picks)}
+        self._seen = [0] * len(loaders)  # images of each kind so far
+        self._cells = {}
+
+    def after_test_iter(self, runner, batch_idx, data_batch=None,
+                        outputs=None):
+        loop = runner.test_loop
+        # MultiTestLoop runs its dataloaders (one per mask kind) in turn
+        kind = [id(d) for d in loop.dataloaders].index(id(loop.dataloader))
+        for out in outputs:
+            row = self._rows.get((kind, self._seen[kind]))
+            if row is not None:
+                self._cells[row] = compare.grid_image(out.output.pred_img)
+            self._seen[kind] += 1
+
+    @property
+    def cells(self) -> np.ndarray:
+        if len(self._cells) != len(self._rows):
+            raise RuntimeError(f'the test saw {len(self._cells)} of the '
+                               f'{len(self._rows)} grid images')
+        return np.stack([self._cells[i] for i in range(len(self._rows))])
+
+
+def _test(cfg: Config, grid: Optional[_KeepGrid] = None) -> dict:
+    """Run ``cfg``'s test; its metrics (and the grid's cells in
+    ``grid``)."""
     runner = Runner.from_cfg(cfg)
     hook = _KeepMetrics()
     runner.register_hook(hook, 'LOWEST')
+    if grid is not None:
+        runner.register_hook(grid, 'LOWEST')
     runner.test()
     return hook.metrics
 
@@ -218,7 +258,7 @@ def object_removal(model, path: str) -> None:
 def finetune(model_name: str, ev, iters: int, work_dir: str) -> float:
     """``iters`` joint-phase iterations from the shipped weights."""
     zoo = resolve_model(model_name)
-    cfg = Config.fromfile(zoo['config'])
+    cfg = compare.load_cfg(zoo['config'])
     cfg.work_dir = work_dir
     cfg.load_from = zoo['weights']
     cfg.train_dataloader.dataset.data_root = ev.data
@@ -247,6 +287,8 @@ def main(argv=None):
         known=('metrics.md', 'grid.jpg', 'removal.png'))
     if args.finetune_iters < 0:
         raise cli.UsageError('--finetune-iters must be >= 0')
+    if args.num_grid < 1:
+        raise cli.UsageError('--num-grid must be >= 1')
     models = []
     for name in args.model:
         try:
@@ -258,31 +300,32 @@ def main(argv=None):
         models.append(zoo)
     ev = prepare(args.data)
     n_val = len(open(osp.join(ev.data, 'meta', 'val.txt')).read().split())
-    base = Config.fromfile(models[0]['config'])
+    base = compare.load_cfg(models[0]['config'])
     with_fid = compare.with_fid_kid(ev)
 
     if args.bootstrap < 0:
         raise cli.UsageError('--bootstrap must be >= 0')
     rows, grid, folders = [], [], []
     ev.grid_num = args.num_grid
+    cells = _KeepGrid(args.num_grid)
     for key, label, model in CLASSICAL:
         mdir = osp.join(args.work_dir, key)
         cfg = classical_cfg(base, model, ev, osp.join(mdir, 'eval'))
         print(f'[{label}] evaluating ...', flush=True)
-        rows.append((label, _test(cfg)))
+        rows.append((label, _test(cfg, cells)))
         folders.append((key, label))
-        grid.append(_render(label, cfg, None, ev, mdir))
+        grid.append(_grid_column(label, cells, mdir))
     for zoo in models:
         mdir = osp.join(args.work_dir, zoo['name'])
-        cfg = Config.fromfile(zoo['config'])
+        cfg = compare.load_cfg(zoo['config'])
         label = f'{zoo["collection"]} (shipped)'
         print(f'[{zoo["name"]}] evaluating ...', flush=True)
-        rows.append((f'{label}: {zoo["name"]}', _test(
-            eval_model_cfg(cfg, zoo['weights'], ev, osp.join(mdir,
-                                                             'eval')))))
+        rows.append((f'{label}: {zoo["name"]}',
+                     _test(
+                         eval_model_cfg(cfg, zoo['weights'], ev,
+                                        osp.join(mdir, 'eval')), cells)))
         folders.append((zoo['name'], zoo['collection']))
-        grid.append(_render(zoo['collection'], cfg, zoo['weights'], ev,
-                            mdir))
+        grid.append(_grid_column(zoo['collection'], cells, mdir))
 
     shown, gts = compare.grid_inputs(base, ev)
     compare.draw_grid(grid, shown, gts, osp.join(args.work_dir, 'grid.jpg'))
@@ -316,13 +359,11 @@ def main(argv=None):
           f'total time {(time.time() - start) / 60:.1f} min')
 
 
-def _render(label: str, cfg: Config, ckpt, ev, mdir: str) -> dict:
-    """The grid column of one method (``compare.step_render``)."""
-    for name in ('render.json', 'grid.npy'):  # a rerun renders again
-        if osp.isfile(osp.join(mdir, name)):
-            os.remove(osp.join(mdir, name))
-    compare.step_render(label, cfg, ckpt, ev, mdir)
-    return dict(label=label, grid=osp.join(mdir, 'grid.npy'))
+def _grid_column(label: str, grid: _KeepGrid, mdir: str) -> dict:
+    """The grid column of one method (``compare.draw_grid``'s entry)."""
+    path = osp.join(mdir, 'grid.npy')
+    np.save(path, grid.cells)
+    return dict(label=label, grid=path)
 
 
 if __name__ == '__main__':

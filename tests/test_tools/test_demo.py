@@ -5,6 +5,8 @@ import json
 import os.path as osp
 import sys
 
+import pytest
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = 'tools/demo.py'
 
@@ -73,3 +75,51 @@ def test_paired_table(tmp_path):
     worse = rows[2].split(' | ')
     assert worse[2].startswith('-1.000* (p 0.00')  # l1 of every image
     assert worse[-2].startswith('-') and '*' in worse[-2]  # FID, KID
+
+
+def test_grid_cells_are_the_evaluated_outputs(tmp_path, embedded_32):
+    """The grid is taken from the evaluation's outputs, row ``j`` with mask
+    kind ``j mod 2``, across batches: the same cells as rendering the
+    grid's images on their own (``compare.step_render``)."""
+    import argparse
+
+    import numpy as np
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import demo
+    from demo import compare, make_fixed_masks
+    kinds = ['rect', 'irregular_10-20']
+    masks = make_fixed_masks.main([
+        '--out',
+        str(tmp_path / 'masks'), '--size', '32', '--num', '5', '--kinds'
+    ] + kinds)
+    ev = argparse.Namespace(
+        data=embedded_32,
+        masks=masks,
+        kinds=kinds,
+        num_val=5,
+        grid_num=3,
+        no_fid_kid=True)
+    base = compare.load_cfg(
+        osp.join(ROOT, 'configs', 'tmad',
+                 'tmad_demo_1xb4_embedded-128x128.py'))
+    cfg = demo.classical_cfg(
+        base, dict(type='TeleaInpaintor', radius=3.), ev,
+        str(tmp_path / 'telea' / 'eval'))
+    cfg.test_dataloader[0].batch_size = 2  # picks 0, 2, 4: three batches
+    cfg.test_dataloader[1].batch_size = 2
+    grid = demo._KeepGrid(3)
+    metrics = demo._test(cfg, grid)
+    assert 'rect/MAE' in metrics and 'irregular_10-20/MAE' in metrics
+    assert compare.grid_picks(5, 3, 2) == [(0, 0), (1, 2), (0, 4)]
+    column = demo._grid_column('Telea', grid, str(tmp_path / 'telea'))
+    cells = np.load(column['grid'])
+    assert cells.shape == (3, 32, 32, 3) and cells.dtype == np.uint8
+    rendered = tmp_path / 'rendered'
+    rendered.mkdir()
+    compare.step_render('Telea', cfg, None, ev, str(rendered))
+    np.testing.assert_array_equal(cells, np.load(rendered / 'grid.npy'))
+    # a grid the test could not fill is an error, not a short grid
+    short = demo._KeepGrid(3)
+    short._rows, short._cells = {(0, 0): 0, (1, 2): 1}, {0: cells[0]}
+    with pytest.raises(RuntimeError, match='1 of the 2 grid images'):
+        short.cells

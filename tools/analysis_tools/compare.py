@@ -210,9 +210,12 @@ def resolve_methods(specs, skip_missing=False):
 # configs
 # ----------------------------------------------------------------------
 def load_cfg(path):
+    """The config at ``path`` (None: the mean-colour fill), loaded without
+    the yapf pass over the text the Runner logs (~4 s per Runner)."""
     from mmengine.config import Config
     if path is None:  # mean-colour fill on the demo's data settings
-        cfg = Config.fromfile(osp.join(ROOT, MEAN_FILL_BASE))
+        cfg = Config.fromfile(
+            osp.join(ROOT, MEAN_FILL_BASE), format_python_code=False)
         cfg.model = dict(
             type='MeanFillInpaintor',
             data_preprocessor=cfg.model.data_preprocessor)
@@ -221,7 +224,7 @@ def load_cfg(path):
                     'val_evaluator'):
             cfg[key] = None
         return cfg
-    return Config.fromfile(path)
+    return Config.fromfile(path, format_python_code=False)
 
 
 def is_learned(cfg) -> bool:
@@ -517,6 +520,14 @@ def step_eval(name, cfg, ckpt, args, mdir) -> dict:
     return _read(out)
 
 
+def grid_picks(total: int, num: int, kinds: int) -> list:
+    """The grid's rows as (mask kind index, dataset index): ``num`` images
+    spread over the ``total`` held-out ones, row ``j`` with the mask kind
+    ``j mod kinds``."""
+    picks = np.linspace(0, total - 1, min(num, total)).round().astype(int)
+    return [(j % kinds, int(idx)) for j, idx in enumerate(picks)]
+
+
 def grid_samples(cfg, args):
     """The grid's inputs: held-out images spread over the set, each with
     the first fixed mask of a kind (cycling through the kinds)."""
@@ -525,13 +536,15 @@ def grid_samples(cfg, args):
     from mmedit_tmad.registry import DATASETS
     ecfg = eval_cfg(cfg, args, '')
     datasets = [DATASETS.build(dl['dataset']) for dl in ecfg.test_dataloader]
-    total = len(datasets[0])
-    picks = np.linspace(0, total - 1, min(args.grid_num, total)).round()
-    items = []
-    for j, idx in enumerate(picks.astype(int)):
-        # mask i mod N: a different mask kind per row
-        items.append(datasets[j % len(datasets)][int(idx)])
-    return pseudo_collate(items)
+    picks = grid_picks(len(datasets[0]), args.grid_num, len(datasets))
+    return pseudo_collate([datasets[k][idx] for k, idx in picks])
+
+
+def grid_image(pred_img) -> np.ndarray:
+    """A prediction's ``pred_img`` ((1, )c, h, w, 0-255) as a uint8
+    (h, w, c) grid cell."""
+    img = pred_img.reshape(-1, *pred_img.shape[-3:])[0]
+    return img.clamp(0, 255).round().byte().permute(1, 2, 0).numpy()
 
 
 def step_render(name, cfg, ckpt, args, mdir) -> dict:
@@ -567,10 +580,7 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
                 pred = model(**data, mode='predict')
                 times.append(time.perf_counter() - start)
             # mmagic: a list of data samples, predictions in ``.output``
-            img = pred[0].output.pred_img
-            preds.append(
-                img.reshape(-1, *img.shape[-3:])[0].clamp(
-                    0, 255).round().byte().permute(1, 2, 0).numpy())
+            preds.append(grid_image(pred[0].output.pred_img))
     np.save(osp.join(mdir, 'grid.npy'), np.stack(preds))
     info = dict(
         latency_ms=1e3 * float(np.median(times)),
