@@ -29,6 +29,9 @@ class GramMeasure:
             of D draws, (D, n) each, give the D values as a (D, ) array.
     """
 
+    #: Gram entries picked per block of draws in :meth:`draws`
+    block = 2**22
+
     def __init__(self, direct: Measure, from_gram: Callable) -> None:
         self.direct = direct
         self.from_gram = from_gram
@@ -43,9 +46,9 @@ class GramMeasure:
     def draws(self, gram: np.ndarray, dim: int, rows: np.ndarray,
               ref_rows: np.ndarray) -> np.ndarray:
         """``from_gram`` of D draws, (D, n) rows each: (D, ) values,
-        computed a block of draws at a time (~4M Gram entries per
-        block)."""
-        step = max(1, 2**22 // rows.shape[1]**2)
+        computed a block of draws at a time (at most ``block`` Gram
+        entries, or one draw, per block)."""
+        step = max(1, self.block // rows.shape[1]**2)
         return np.concatenate([
             self.from_gram(gram, dim, rows[i:i + step],
                            ref_rows[i:i + step])

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from mmedit_tmad.evaluation.functional import paired_differences
+from mmedit_tmad.evaluation.functional import (GramMeasure,
+                                               paired_differences)
 from mmedit_tmad.evaluation.metrics import FID_KID_MEASURES
 from mmedit_tmad.evaluation.metrics.fid_kid import (frechet_distance,
                                                     kernel_inception_distance)
@@ -102,7 +103,7 @@ def test_bad_input():
         paired_differences(dict(a=real, b=real), MEAN, num_resamples=0)
 
 
-def test_gram_draws_equal_feature_draws():
+def test_gram_draws_equal_feature_draws(monkeypatch):
     """FID / KID resamples drawn from Gram matrices give the values of the
     same resamples drawn from the feature arrays (fewer images than
     dimensions, as 52 crops against 2048 features)."""
@@ -125,3 +126,10 @@ def test_gram_draws_equal_feature_draws():
         for key in ('value_a', 'value_b', 'diff', 'low', 'high', 'p'):
             assert f[key] == pytest.approx(s[key], rel=1e-7, abs=1e-9)
     assert any(r['p'] < 1 for r in fast)  # not all ties
+    # draws in blocks of 3 (of 100): the same rows
+    monkeypatch.setattr(GramMeasure, 'block', 3 * 10 * 10)
+    blocks = paired_differences(
+        methods, FID_KID_MEASURES, reference=real, num_resamples=100)
+    for f, b in zip(fast, blocks):
+        for key in ('diff', 'low', 'high', 'p'):
+            assert f[key] == pytest.approx(b[key], rel=1e-12, abs=1e-12)

@@ -156,6 +156,23 @@ def test_gram_route_equals_features(n_f, n_r, d):
     m = min(n_f, n_r)
     assert kid_from_gram(gram, d, fake[:m], real[:m]) == pytest.approx(
         kid_all_pairs(z[fake[:m]], z[real[:m]]), rel=1e-8)
+    # D draws at once: the D single-draw values
+    fakes = rng.randint(0, n_f, (5, n_f))
+    reals = n_f + rng.randint(0, n_r, (5, n_r))
+    np.testing.assert_allclose(
+        fid_from_gram(gram, d, fakes, reals),
+        [fid_from_gram(gram, d, f, r) for f, r in zip(fakes, reals)],
+        rtol=1e-10)
+    np.testing.assert_allclose(
+        kid_from_gram(gram, d, fakes[:, :m], reals[:, :m]), [
+            kid_from_gram(gram, d, f, r)
+            for f, r in zip(fakes[:, :m], reals[:, :m])
+        ],
+        rtol=1e-10)
+    with pytest.raises(ValueError, match='rows of one draw'):
+        fid_from_gram(gram, d, fakes, real)
+    with pytest.raises(ValueError, match='rows of one draw'):
+        kid_from_gram(gram, d, fakes[:2], reals)
 
 
 def test_ground_truth_features_computed_once(photos):
