@@ -91,7 +91,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--finetune-iters',
         type=int,
-        default=10,
+        default=6,
         help='joint-phase iterations of the fine-tuning step (0: skip)')
     parser.add_argument('--num-grid', type=int, default=6)
     parser.add_argument(
