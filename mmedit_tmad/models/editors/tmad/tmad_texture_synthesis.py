@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Test-time texture synthesis on top of T-MAD's result (not in the paper)."""
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import numpy as np
@@ -173,18 +174,49 @@ class TMADTextureSynthesis(nn.Module):
         if self.guide is not None and img.size(1) != 3:
             raise ValueError(f'guide={self.guide!r} needs 3-channel images, '
                              f'got {img.size(1)} channels')
+        holes = mask[:, 0] > 0
+        excl = [None] * img.size(0) if exclude is None else exclude[:, 0] > 0
         out = []
         # float32 distances: under a bfloat16 autocast the nearest patch
         # would be decided on 8-bit mantissas
         with torch.autocast(img.device.type, enabled=False):
+            starts = [None] * img.size(0)
+            if self.guide is not None:
+                starts = self._guided_batch(img.float(), holes, excl)
             for i in range(img.size(0)):
-                ex = None if exclude is None else exclude[i, 0] > 0
-                out.append(self._one(img[i].float(), mask[i, 0] > 0, ex))
+                out.append(
+                    self._one(img[i].float(), holes[i], excl[i], starts[i]))
         return torch.stack(out).to(img.dtype)
 
-    def _one(self, img: Tensor, hole: Tensor,
-             exclude: Optional[Tensor]) -> Tensor:
-        """(c, h, w) float, (h, w) bool hole / padding -> (c, h, w)."""
+    def _guided_batch(self, img: Tensor, holes: Tensor, excl) -> list:
+        """:meth:`_guided` of each image that has a hole and valid pixels
+        (None for the others: they are returned unchanged). PatchMatch
+        (native, without the GIL, seeded per call) fills
+        ``torch.get_num_threads()`` images at once, each as it would
+        alone."""
+        todo = [
+            i for i in range(img.size(0)) if holes[i].any() and (
+                ~holes[i] if excl[i] is None else ~(holes[i] | excl[i])).any()
+        ]
+        jobs = [self._patch_match_job(img[i], holes[i], excl[i]) for i in todo]
+        workers = min(len(jobs), torch.get_num_threads())
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                fills = list(pool.map(lambda job: job(), jobs))
+        else:
+            fills = [job() for job in jobs]
+        starts = [None] * img.size(0)
+        for i, fill in zip(todo, fills):
+            starts[i] = self._guided(img[i], holes[i], excl[i], fill)
+        return starts
+
+    def _one(self,
+             img: Tensor,
+             hole: Tensor,
+             exclude: Optional[Tensor],
+             start: Optional[Tensor] = None) -> Tensor:
+        """(c, h, w) float, (h, w) bool hole / padding -> (c, h, w);
+        ``start``: the estimate the first match sees (default ``img``)."""
         h, w = img.shape[1:]
         r = self.patch_radius
         k = 2 * r + 1
@@ -220,7 +252,7 @@ class TMADTextureSynthesis(nn.Module):
             return cols.t().contiguous()
 
         photo = patches(img)  # the valid pixels never change
-        cur = img if self.guide is None else self._guided(img, hole, exclude)
+        cur = img if start is None else start
         src = photo[src_idx]  # (Ns, c * k * k)
         # |t - s|^2 - |t|^2 = [t, 1] . [-2 s, |s|^2]: one plain product
         src_aug = torch.cat([-2. * src, (src * src).sum(1, keepdim=True)],
@@ -259,9 +291,10 @@ class TMADTextureSynthesis(nn.Module):
             cur = torch.where(in_hole.view(1, h, w), vote, cur)
         return cur
 
-    def _guided(self, img: Tensor, hole: Tensor,
-                exclude: Optional[Tensor]) -> Tensor:
-        """``low(img) + P - low(P)`` in the hole, ``P`` PatchMatch's fill."""
+    def _patch_match_job(self, img: Tensor, hole: Tensor,
+                         exclude: Optional[Tensor]):
+        """PatchMatch's fill ``P`` of ``img`` (c, h, w) as a call without
+        arguments (numpy in and out, no torch inside: safe in a thread)."""
         valid = ~hole if exclude is None else ~(hole | exclude)
         # PatchMatch takes uint8: the valid range mapped to 0-255 (only the
         # start depends on it; the vote copies the photo's own values)
@@ -270,12 +303,31 @@ class TMADTextureSynthesis(nn.Module):
         u8 = ((img - lo) * scale).round().clamp(0, 255).byte()
         u8 = u8.permute(1, 2, 0).cpu().numpy()
         hole_np = hole.cpu().numpy()
-        fill = self._patch_match.inpaint(
-            np.where(hole_np[..., None], 0, u8),
-            hole_np.astype(np.uint8),
-            global_mask=None if exclude is None else
-            exclude.cpu().numpy().astype(np.uint8),
-            patch_size=self.patch_radius)
+        masked = np.where(hole_np[..., None], 0, u8)
+        glob = None if exclude is None else \
+            exclude.cpu().numpy().astype(np.uint8)
+
+        def job() -> tuple:
+            fill = self._patch_match.inpaint(
+                masked,
+                hole_np.astype(np.uint8),
+                global_mask=glob,
+                patch_size=self.patch_radius)
+            return fill, lo, scale
+
+        return job
+
+    def _guided(self,
+                img: Tensor,
+                hole: Tensor,
+                exclude: Optional[Tensor],
+                fill: Optional[tuple] = None) -> Tensor:
+        """``low(img) + P - low(P)`` in the hole, ``P`` PatchMatch's fill
+        (``fill``: the result of :meth:`_patch_match_job`'s call, made here
+        when None)."""
+        if fill is None:
+            fill = self._patch_match_job(img, hole, exclude)()
+        fill, lo, scale = fill
         fill = torch.from_numpy(fill).to(img).permute(2, 0, 1) / scale + lo
         start = self._blur(img, exclude) + fill - self._blur(fill, exclude)
         return torch.where(hole[None], start, img)

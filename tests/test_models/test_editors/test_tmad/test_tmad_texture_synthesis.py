@@ -1,4 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
+import threading
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -174,3 +177,39 @@ def test_patchmatch_guide_avoids_excluded_pixels_and_needs_rgb():
     assert synth(img, mask, exclude)[..., 8:16, 8:16].max() <= 0.2
     with pytest.raises(ValueError, match='3-channel'):
         synth(img[:, :1], mask)
+
+
+def test_patchmatch_guide_of_a_batch_in_threads(monkeypatch):
+    """A batch's PatchMatch fills run in worker threads, and each image's
+    result is the one it gets alone; images without a hole or without
+    valid pixels skip PatchMatch and come back unchanged."""
+    torch.manual_seed(0)
+    img = torch.rand(5, 3, 24, 24)
+    mask = torch.zeros(5, 1, 24, 24)
+    for i, (y, x) in enumerate([(4, 6), (10, 3), (7, 12)]):
+        mask[i, :, y:y + 8, x:x + 9] = 1
+    mask[3] = 1  # all hole
+    exclude = torch.zeros_like(mask)
+    exclude[:, :, 20:] = 1  # padding at the bottom
+    synth = TMADTextureSynthesis(iters=1, guide='patchmatch')
+    calls = []  # in the main thread or not
+    inpaint = synth._patch_match.inpaint
+    monkeypatch.setattr(
+        synth, '_patch_match',
+        SimpleNamespace(inpaint=lambda *a, **k: calls.append(
+            threading.current_thread() is threading.main_thread()) or
+                        inpaint(*a, **k)))
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        batch = synth(img, mask, exclude)
+        assert calls == [False] * 3
+        calls.clear()
+        torch.set_num_threads(1)
+        for i in range(5):
+            alone = synth(img[i:i + 1], mask[i:i + 1], exclude[i:i + 1])
+            assert torch.equal(batch[i:i + 1], alone), i
+        assert calls == [True] * 3  # one thread: no pool
+    finally:
+        torch.set_num_threads(old)
+    assert torch.equal(batch[3:], img[3:])
