@@ -1,7 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Shared frame of the non-learned (classical) inpainting baselines."""
 import abc
-from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Union
 
 import numpy as np
@@ -10,6 +9,8 @@ from mmagic.models.base_models import OneStageInpaintor
 from mmagic.structures import DataSample
 from mmengine.model import BaseModel
 from torch import Tensor
+
+from mmedit_tmad.utils.threads import thread_map
 
 
 class ClassicalInpaintor(BaseModel, metaclass=abc.ABCMeta):
@@ -92,13 +93,9 @@ class ClassicalInpaintor(BaseModel, metaclass=abc.ABCMeta):
                 hole[i, 0].byte().cpu().numpy())
             return torch.from_numpy(np.asarray(res)).to(img).permute(2, 0, 1)
 
-        workers = min(len(todo), torch.get_num_threads()) \
-            if self.thread_safe else 1
-        if workers > 1:
-            with ThreadPoolExecutor(workers) as pool:
-                filled = list(pool.map(one, todo))
-        else:
-            filled = [one(i) for i in todo]
+        filled = thread_map(one, todo) if self.thread_safe else [
+            one(i) for i in todo
+        ]
         for i, x in zip(todo, filled):
             out[i] = x
         out = torch.stack(out)

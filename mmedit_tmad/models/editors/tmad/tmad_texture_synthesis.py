@@ -1,6 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Test-time texture synthesis on top of T-MAD's result (not in the paper)."""
-from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import numpy as np
@@ -10,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmedit_tmad.registry import MODELS
+from mmedit_tmad.utils.threads import thread_map
 
 #: neighbours whose matches are tried for a pixel (PatchMatch propagation)
 _OFFSETS = ((0, 1), (1, 0), (0, -1), (-1, 0))
@@ -199,12 +199,7 @@ class TMADTextureSynthesis(nn.Module):
                 ~holes[i] if excl[i] is None else ~(holes[i] | excl[i])).any()
         ]
         jobs = [self._patch_match_job(img[i], holes[i], excl[i]) for i in todo]
-        workers = min(len(jobs), torch.get_num_threads())
-        if workers > 1:
-            with ThreadPoolExecutor(workers) as pool:
-                fills = list(pool.map(lambda job: job(), jobs))
-        else:
-            fills = [job() for job in jobs]
+        fills = thread_map(lambda job: job(), jobs)
         starts = [None] * img.size(0)
         for i, fill in zip(todo, fills):
             starts[i] = self._guided(img[i], holes[i], excl[i], fill)
