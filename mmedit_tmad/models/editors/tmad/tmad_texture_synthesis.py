@@ -312,16 +312,10 @@ class TMADTextureSynthesis(nn.Module):
 
         return job
 
-    def _guided(self,
-                img: Tensor,
-                hole: Tensor,
-                exclude: Optional[Tensor],
-                fill: Optional[tuple] = None) -> Tensor:
+    def _guided(self, img: Tensor, hole: Tensor, exclude: Optional[Tensor],
+                fill: tuple) -> Tensor:
         """``low(img) + P - low(P)`` in the hole, ``P`` PatchMatch's fill
-        (``fill``: the result of :meth:`_patch_match_job`'s call, made here
-        when None)."""
-        if fill is None:
-            fill = self._patch_match_job(img, hole, exclude)()
+        (``fill``: what :meth:`_patch_match_job`'s call returned)."""
         fill, lo, scale = fill
         fill = torch.from_numpy(fill).to(img).permute(2, 0, 1) / scale + lo
         start = self._blur(img, exclude) + fill - self._blur(fill, exclude)
