@@ -289,35 +289,36 @@ class TMADTextureSynthesis(nn.Module):
     def _patch_match_job(self, img: Tensor, hole: Tensor,
                          exclude: Optional[Tensor]):
         """PatchMatch's fill ``P`` of ``img`` (c, h, w) as a call without
-        arguments (numpy in and out, no torch inside: safe in a thread)."""
+        arguments that returns it as (h, w, c) float32 in ``img``'s range
+        (numpy in and out, no torch inside: safe in a thread)."""
         valid = ~hole if exclude is None else ~(hole | exclude)
         # PatchMatch takes uint8: the valid range mapped to 0-255 (only the
         # start depends on it; the vote copies the photo's own values)
         lo = img[:, valid].min()
         scale = 255. / (img[:, valid].max() - lo).clamp(min=1e-6)
         u8 = ((img - lo) * scale).round().clamp(0, 255).byte()
+        lo, scale = lo.cpu().numpy(), scale.cpu().numpy()  # float32
         u8 = u8.permute(1, 2, 0).cpu().numpy()
         hole_np = hole.cpu().numpy()
         masked = np.where(hole_np[..., None], 0, u8)
         glob = None if exclude is None else \
             exclude.cpu().numpy().astype(np.uint8)
 
-        def job() -> tuple:
+        def job() -> np.ndarray:
             fill = self._patch_match.inpaint(
                 masked,
                 hole_np.astype(np.uint8),
                 global_mask=glob,
                 patch_size=self.patch_radius)
-            return fill, lo, scale
+            return fill.astype(np.float32) / scale + lo
 
         return job
 
     def _guided(self, img: Tensor, hole: Tensor, exclude: Optional[Tensor],
-                fill: tuple) -> Tensor:
+                fill: np.ndarray) -> Tensor:
         """``low(img) + P - low(P)`` in the hole, ``P`` PatchMatch's fill
         (``fill``: what :meth:`_patch_match_job`'s call returned)."""
-        fill, lo, scale = fill
-        fill = torch.from_numpy(fill).to(img).permute(2, 0, 1) / scale + lo
+        fill = torch.from_numpy(fill).to(img).permute(2, 0, 1)
         start = self._blur(img, exclude) + fill - self._blur(fill, exclude)
         return torch.where(hole[None], start, img)
 
