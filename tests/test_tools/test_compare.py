@@ -80,6 +80,11 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     assert rows[2].split('|')[1].strip() == 'mean-colour fill'
     res = json.loads((work / 'results.json').read_text())
     tiny, fill = res['results']
+    # the latency is of each model as init_model runs it
+    from mmedit_tmad.utils import resolve_precision
+    assert tiny['render']['channels_last'] is True
+    assert fill['render']['channels_last'] is False
+    assert tiny['render']['precision'] == resolve_precision('auto', 'cpu')
     # the equal budget: 2 iterations, phase 1 scaled (600/960 of 2 -> 1)
     assert tiny['train']['iters'] == 2
     assert tiny['train']['coarse_iters'] == 1

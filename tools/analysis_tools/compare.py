@@ -22,7 +22,8 @@ For each method (a config; see ``METHODS`` or pass ``name=path/to.py``):
    given weights (a shipped model) instead of training it.
 3. **render**: the trained model, in this process, on the same few held-out
    images and masks for the picture grid, with its CPU latency per image
-   (batch 1, after a warm-up).
+   (batch 1, after a warm-up), the model laid out and run at the precision
+   that ``init_model`` and ``tools/test.py`` give it.
 
 The evaluation also saves each method's per-image l1 / PSNR / SSIM / TV
 (``per_image_<kind>.json``) and, with FID / KID, its Inception features
@@ -548,7 +549,12 @@ def grid_image(pred_img) -> np.ndarray:
 
 
 def step_render(name, cfg, ckpt, args, mdir) -> dict:
-    """Grid outputs of the model and its latency (batch 1, this process)."""
+    """Grid outputs of the model and its latency (batch 1, this process).
+
+    The model runs as ``init_model`` and ``tools/test.py`` run it: at the
+    resolved ``precision='auto'`` and, on a CPU, ``channels_last`` where
+    its code allows (:func:`mmedit_tmad.utils.set_precision`).
+    """
     out = osp.join(mdir, 'render.json')
     if osp.isfile(out) and osp.isfile(osp.join(mdir, 'grid.npy')):
         return _read(out)
@@ -556,13 +562,16 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
     from mmengine.runner import load_checkpoint
 
     import benchmark
+    from mmedit_tmad.utils.precision import (channels_last_safe,
+                                             model_autocast, set_precision)
     model = benchmark.build_model(cfg)
     if ckpt is not None:
         load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+    precision = set_precision(model, 'auto')
     batch = grid_samples(cfg, args)
     preds, times = [], []
     n = len(batch['inputs'])
-    with torch.no_grad():
+    with torch.no_grad(), model_autocast(model):
         one = benchmark.prepare_inputs(
             model,
             dict(
@@ -585,7 +594,9 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
     info = dict(
         latency_ms=1e3 * float(np.median(times)),
         images=n,
-        threads=torch.get_num_threads())
+        threads=torch.get_num_threads(),
+        precision=precision,
+        channels_last=channels_last_safe(model))
     _write(out, info)
     return info
 
@@ -918,7 +929,8 @@ def main(argv=None):
             f'buckets); {budget}l1 = hole MAE x100, '
             f'PSNR / SSIM on the whole image, TV on the output (0-255). '
             f'ms/img: median batch-1 latency on the grid images, in this '
-            f'process.')
+            f'process, each model as init_model runs it (precision auto; '
+            f'channels_last on a CPU where its code allows).')
     if failed:
         note += ' Failed: ' + ', '.join(f['name'] for f in failed) + \
             ' (see their logs in the work dir).'
