@@ -3,8 +3,10 @@
 import json
 import os.path as osp
 import sys
+from types import SimpleNamespace
 
 import cv2
+import numpy as np
 import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -85,6 +87,20 @@ def test_compare_end_to_end(tmp_path, embedded_32, capsys):
     assert tiny['render']['channels_last'] is True
     assert fill['render']['channels_last'] is False
     assert tiny['render']['precision'] == resolve_precision('auto', 'cpu')
+    # the ground truth's TV, from the held-out files themselves
+    with open(osp.join(embedded_32, 'meta', 'val.txt')) as f:
+        names = [ln.split()[0] for ln in f if ln.strip()]
+    picks = compare.val_indices(SimpleNamespace(data=embedded_32, num_val=3))
+    tvs = []
+    for i in picks:
+        img = cv2.imread(osp.join(embedded_32, 'val', names[i]))
+        img = img.astype(np.float64).transpose(2, 0, 1)
+        tvs.append(0.5 * (np.abs(np.diff(img, axis=1)).mean() +
+                          np.abs(np.diff(img, axis=2)).mean()))
+    assert res['ground_truth_tv'] == pytest.approx(
+        {k: float(np.mean(tvs))
+         for k in ('rect', 'irregular_10-20', 'irregular_50-60')})
+    assert f'of the ground truth: {np.mean(tvs):.3f} / ' in text
     # the equal budget: 2 iterations, phase 1 scaled (600/960 of 2 -> 1)
     assert tiny['train']['iters'] == 2
     assert tiny['train']['coarse_iters'] == 1

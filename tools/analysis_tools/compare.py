@@ -25,6 +25,8 @@ For each method (a config; see ``METHODS`` or pass ``name=path/to.py``):
    (batch 1, after a warm-up), the model laid out and run at the precision
    that ``init_model`` and ``tools/test.py`` give it.
 
+The table's note gives the TV of the held-out ground truth beside the
+methods' (the paper takes a lower TV as better; photos have texture).
 The evaluation also saves each method's per-image l1 / PSNR / SSIM / TV
 (``per_image_<kind>.json``) and, with FID / KID, its Inception features
 (``fid_features_<kind>.npz``); the table ends with the paired differences
@@ -563,7 +565,8 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
 
     import benchmark
     from mmedit_tmad.utils.precision import (channels_last_safe,
-                                             model_autocast, set_precision)
+                                             model_autocast, model_device,
+                                             set_precision)
     model = benchmark.build_model(cfg)
     if ckpt is not None:
         load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
@@ -596,9 +599,29 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
         images=n,
         threads=torch.get_num_threads(),
         precision=precision,
-        channels_last=channels_last_safe(model))
+        channels_last=model_device(model).type == 'cpu'
+        and channels_last_safe(model))
     _write(out, info)
     return info
+
+
+def ground_truth_tv(cfg, args) -> dict:
+    """Mean ``TMADTV`` of the held-out ground truth per mask kind: the TV
+    of the photos themselves, beside the methods' (the paper's Tab.III
+    takes a lower TV as better)."""
+    from mmedit_tmad.evaluation.metrics.tv import TMADTV
+    from mmedit_tmad.registry import DATASETS
+    ecfg = eval_cfg(cfg, args, '')
+    tv = TMADTV()
+    out = {}
+    for kind, dl in zip(args.kinds, ecfg.test_dataloader):
+        dataset = DATASETS.build(dl['dataset'])
+        values = [
+            tv.process_image(None, dataset[i]['data_samples'].gt_img, None)
+            for i in range(len(dataset))
+        ]
+        out[kind] = float(np.mean(values))
+    return out
 
 
 def grid_inputs(cfg, args):
@@ -911,6 +934,7 @@ def main(argv=None):
     plot_speed_vs_quality(results, args, osp.join(work,
                                                   'speed_vs_quality.png'))
     table = make_table(results, args)
+    gt_tv = ground_truth_tv(first, args)
     n_val = len(val_indices(args)) if args.num_val else sum(
         1 for line in open(osp.join(args.data, 'meta', 'val.txt'))
         if line.strip())
@@ -927,7 +951,9 @@ def main(argv=None):
             f'fixed masks {osp.relpath(args.masks, ROOT)} '
             f'({", ".join(args.kinds)}; "irregular" = mean over the area '
             f'buckets); {budget}l1 = hole MAE x100, '
-            f'PSNR / SSIM on the whole image, TV on the output (0-255). '
+            f'PSNR / SSIM on the whole image, TV on the output (0-255; '
+            f'of the ground truth: '
+            f'{" / ".join(f"{v:.3f}" for v in gt_tv.values())}). '
             f'ms/img: median batch-1 latency on the grid images, in this '
             f'process, each model as init_model runs it (precision auto; '
             f'channels_last on a CPU where its code allows).')
@@ -945,6 +971,7 @@ def main(argv=None):
             args=vars(args),
             results=results,
             failed=failed,
+            ground_truth_tv=gt_tv,
             paired_differences=sig_rows))
     print(f'\n{note}\n\n{table}\n\nwritten to {work}')
     return results
