@@ -3,7 +3,10 @@ __version__ = '0.1.0'
 
 
 def parse_version_info(version_str: str) -> tuple:
-    """Parse a version string into a tuple, e.g. '0.1.0rc1' -> (0, 1, 0, 'rc1')."""
+    """Parse a version string into a tuple.
+
+    E.g. '0.1.0rc1' -> (0, 1, 0, 'rc1').
+    """
     info = []
     for x in version_str.split('.'):
         if x.isdigit():

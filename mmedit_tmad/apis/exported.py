@@ -15,7 +15,6 @@ import os
 import os.path as osp
 from typing import Dict, Optional, Tuple
 
-import cv2
 import numpy as np
 import torch
 import torch.nn as nn

@@ -5,7 +5,6 @@ Small photos go through the networks whole; big ones window by window
 around their holes (:func:`crop_windows`), so time and memory follow the
 holes, not the photo.
 """
-import math
 import warnings
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple, Union

@@ -1,6 +1,7 @@
 # Tiny CPU version of configs/tmad/tmad_coarse_1xb4_embedded-128x128.py:
 # 32x32 crops, 4 base channels, 1 residual block. data_root is set by the
-# tests (a temporary folder made by tools/dataset_converters/embedded_photos.py).
+# tests (a temporary folder made by
+# tools/dataset_converters/embedded_photos.py).
 _base_ = ['../../configs/tmad/tmad_coarse_1xb4_embedded-128x128.py']
 
 experiment_name = 'tmad_coarse_test'

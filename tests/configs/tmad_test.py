@@ -1,4 +1,5 @@
-# Tiny CPU version of the full T-MAD model (configs/_base_/models/base_tmad.py):
+# Tiny CPU version of the full T-MAD model
+# (configs/_base_/models/base_tmad.py):
 # k_p = 16, narrow networks, 2 coarse iterations before the joint phase.
 # The perceptual loss is kept; tests patch its VGG loader (no weights needed).
 _base_ = ['../../configs/tmad/tmad_4xb4_places-256x256.py']

@@ -341,8 +341,8 @@ def test_crop_windows_follow_the_holes():
     hole = np.zeros((200, 300), bool)
     hole[20:30, 20:40] = True  # top left
     hole[150:170, 250:280] = True  # far away: a window of its own
-    assert crop_windows(hole, 16, 16) == [(0, 0, 48, 64), (128, 224, 192,
-                                                             300)]
+    assert crop_windows(hole, 16, 16) == [(0, 0, 48, 64),
+                                          (128, 224, 192, 300)]
     # a hole in the middle gets the margin on every side (2m + 1 blocks)
     mid = np.zeros((200, 300), bool)
     mid[100:104, 150:152] = True

@@ -31,8 +31,9 @@ def test_build_is_deterministic_and_complete(tmp_path):
 
 def test_grey_and_rgba_become_bgr(tmp_path):
     grey = tmp_path / 'g.png'
-    cv2.imwrite(str(grey), (cv2.getGaussianKernel(40, 5) @ cv2.getGaussianKernel(
-        50, 5).T * 1e5).clip(0, 255).astype('uint8'))
+    cv2.imwrite(str(grey), (cv2.getGaussianKernel(40, 5)
+                            @ cv2.getGaussianKernel(50, 5).T
+                            * 1e5).clip(0, 255).astype('uint8'))
     assert embedded_photos.read_color(str(grey)).shape == (40, 50, 3)
     rgba = tmp_path / 'a.png'
     cv2.imwrite(str(rgba), cv2.merge([cv2.imread(str(grey), 0)] * 4))

@@ -59,8 +59,8 @@ def test_draw_retrieval_boxes_match_in_colour(case):
     # the last panel is the result
     assert np.array_equal(pic[::s, -w * s::s], steps.result)
     # a grayscale / RGBA input draws the same way
-    assert draw_retrieval(img[..., 0], steps, scale=1).shape == (h, 4 * w + 12,
-                                                                  3)
+    assert draw_retrieval(img[..., 0], steps,
+                          scale=1).shape == (h, 4 * w + 12, 3)
     # default scale: at least 256 pixels high
     assert draw_retrieval(img, steps).shape[0] == h * 3
 

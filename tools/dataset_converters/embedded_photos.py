@@ -5,7 +5,8 @@ No download: the photos come from scikit-image (``skimage/data``),
 scikit-learn (``sklearn/datasets/images``) and matplotlib (``sample_data``),
 all installed by ``tools/setup_env.sh``. Each photo is resized so that its
 shorter side is ``2 * crop_size`` and cut into fixed ``crop_size`` crops on a
-regular grid (training photos: overlapping crops at 2x and 3x), as PNG with an mmagic annotation list per split::
+regular grid (training photos: overlapping crops at 2x and 3x), as PNG with
+an mmagic annotation list per split::
 
     <out>/train/<name>_<row>_<col>.png   <out>/meta/train.txt
     <out>/val/<name>_<row>_<col>.png     <out>/meta/val.txt
@@ -28,8 +29,9 @@ unless ``--overwrite``, and ``--out`` may not overlap an ``--extra-dir``
 not decode completely is an error naming it.
 
 Usage:
-    python tools/dataset_converters/embedded_photos.py --out data/embedded_128 \
-        --crop-size 128 [--extra-dir /usr/share/backgrounds ...]
+    python tools/dataset_converters/embedded_photos.py \
+        --out data/embedded_128 --crop-size 128 \
+        [--extra-dir /usr/share/backgrounds ...]
 """
 import argparse
 import importlib

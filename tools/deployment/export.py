@@ -38,7 +38,7 @@ from skimage import data
 from mmedit_tmad.apis import (draw_mask, export_model, init_exported,
                               init_model, inpaint, resolve_model)
 from mmedit_tmad.apis.exported import (FORMATS, compare_retrieval,
-                                      synthesis_settings)
+                                       synthesis_settings)
 from mmedit_tmad.utils import cli
 
 EXTS = dict(onnx='.onnx', torchscript='.pt')

@@ -6,10 +6,10 @@ states and message hub are dropped, the file name gets the first 8 hex
 digits of its sha256. In addition, only the inference modules are kept
 (T-MAD: ``generator``, ``retrieval``, ``psnet``, the memory's sampling
 state and the iteration buffer ``cur_iter``, which tells a phase-2 model
-from a coarse-only one; the discriminators are training-only), and ``--fp16`` stores floating-point
-weights in half precision (they are loaded back into float32 models; check
-the quality with tools/test.py before shipping). Prints the sha256 for the
-model zoo's metafile.
+from a coarse-only one; the discriminators are training-only), and
+``--fp16`` stores floating-point weights in half precision (they are loaded
+back into float32 models; check the quality with tools/test.py before
+shipping). Prints the sha256 for the model zoo's metafile.
 
 Usage:
     python tools/model_converters/publish_model.py work_dirs/x/iter_2100.pth \

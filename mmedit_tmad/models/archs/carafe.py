@@ -22,8 +22,8 @@ from torch.autograd.function import once_differentiable
 
 from mmedit_tmad.registry import MODELS
 
-# Set to False the first time mmcv's CUDA kernel turns out to be missing (an mmcv
-# built without CUDA ops), so the warning is given once.
+# Set to False the first time mmcv's CUDA kernel turns out to be missing (an
+# mmcv built without CUDA ops), so the warning is given once.
 _MMCV_CUDA_CARAFE: Optional[bool] = None
 
 
@@ -35,9 +35,11 @@ def _check_carafe_args(features: Tensor, masks: Tensor, kernel_size: int,
                          f'(n, k*k*g, h*s, w*s); got {tuple(features.shape)} '
                          f'and {tuple(masks.shape)}')
     if not (isinstance(scale_factor, int) and scale_factor >= 1):
-        raise ValueError(f'scale_factor must be an int >= 1, got {scale_factor}')
+        raise ValueError('scale_factor must be an int >= 1, got '
+                         f'{scale_factor}')
     if kernel_size < 1 or kernel_size % 2 == 0:
-        raise ValueError(f'kernel_size must be odd and >= 1, got {kernel_size}')
+        raise ValueError('kernel_size must be odd and >= 1, got '
+                         f'{kernel_size}')
     n, c, h, w = features.shape
     if c % group_size != 0:
         raise ValueError(f'feature channels ({c}) must be divisible by '
@@ -46,8 +48,10 @@ def _check_carafe_args(features: Tensor, masks: Tensor, kernel_size: int,
                 w * scale_factor)
     if tuple(masks.shape) != expected:
         raise ValueError(f'masks must have shape {expected} for features '
-                         f'{tuple(features.shape)}, kernel_size={kernel_size}, '
-                         f'group_size={group_size}, scale_factor={scale_factor};'
+                         f'{tuple(features.shape)}, '
+                         f'kernel_size={kernel_size}, '
+                         f'group_size={group_size}, '
+                         f'scale_factor={scale_factor};'
                          f' got {tuple(masks.shape)}')
 
 
@@ -90,7 +94,7 @@ class _CARAFEFunction(Function):
         r = (k - 1) // 2
         # (n, g, c/g, h+2r, w+2r): channels split into the kernel groups
         padded = F.pad(features, (r, r, r, r)).view(n, g, c // g, h + 2 * r,
-                                                   w + 2 * r)
+                                                    w + 2 * r)
         # (n, g, k*k, 1, s*s, h, w): tap t's weight of every sub-pixel
         kernels = _subpixel_kernels(masks, k, g, s).unsqueeze(3)
         out = features.new_zeros((n, g, c // g, s * s, h, w))
@@ -113,7 +117,7 @@ class _CARAFEFunction(Function):
             n, g, cg, s * s, h, w)
         # (n, g, c/g, h+2r, w+2r)
         padded = F.pad(features, (r, r, r, r)).view(n, g, cg, h + 2 * r,
-                                                   w + 2 * r)
+                                                    w + 2 * r)
         # (n, g, k*k, s*s, h, w)
         kernels = _subpixel_kernels(masks, k, g, s)
         grad_x = torch.zeros_like(padded) if ctx.needs_input_grad[0] else None
@@ -177,7 +181,7 @@ class _CARAFEChannelsLast(Function):
         nhwc = features.permute(0, 2, 3, 1)
         # (n, h+2r, w+2r, g, c/g)
         padded = F.pad(nhwc, (0, 0, r, r, r, r)).view(n, h + 2 * r,
-                                                     w + 2 * r, g, c // g)
+                                                      w + 2 * r, g, c // g)
         kernels = _channels_last_kernels(masks, k, g, s)
         out = features.new_zeros((n, s * s, h, w, g, c // g))
         for ky in range(k):
@@ -239,8 +243,9 @@ def carafe_pytorch(features: Tensor, masks: Tensor, kernel_size: int,
 
     Same maths as mmcv's CUDA kernels (``carafe`` and ``carafe_naive``)::
 
-        out[n, c, p, q] = sum_{ky, kx} x[n, c, p // s + ky - r, q // s + kx - r]
-                                       * masks[n, g * k * k + ky * k + kx, p, q]
+        out[n, c, p, q] = sum_{ky, kx}
+            x[n, c, p // s + ky - r, q // s + kx - r]
+            * masks[n, g * k * k + ky * k + kx, p, q]
 
     with ``r = (k - 1) // 2``, ``g = c // (C / G)`` and zero padding outside
     the feature map.

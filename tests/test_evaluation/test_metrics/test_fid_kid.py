@@ -103,7 +103,7 @@ def test_features_file(photos, tmp_path):
 
 
 @pytest.mark.parametrize('n_f, n_r, d', [(200, 150, 32), (20, 30, 64),
-                                          (30, 20, 64)])
+                                         (30, 20, 64)])
 def test_fid_equals_mmagic_formula(n_f, n_r, d):
     """The eigenvalue route gives mmagic's sqrtm-based value (fewer and
     more samples than dimensions)."""
@@ -138,7 +138,7 @@ def test_add_fid_kid_to_an_evaluator():
 
 
 @pytest.mark.parametrize('n_f, n_r, d', [(12, 9, 40), (9, 12, 40),
-                                          (30, 30, 8)])
+                                         (30, 30, 8)])
 def test_gram_route_equals_features(n_f, n_r, d):
     """FID and KID of rows picked from one Gram matrix (repeats allowed,
     as in a bootstrap resample) equal the values on the picked features,

@@ -60,7 +60,7 @@ class CRAResidualAggregation(nn.Module):
         n, _, h, w = img.shape
         side = int(round(attn.size(1)**0.5))
         if side * side != attn.size(1) or attn.shape != (n, side**2,
-                                                        side**2):
+                                                         side**2):
             raise ValueError(f'attention {tuple(attn.shape)} is not (n, L, '
                              'L) over a square grid')
         align = dict(align_corners=False) if self.mode != 'nearest' else {}

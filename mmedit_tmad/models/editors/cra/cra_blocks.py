@@ -256,7 +256,8 @@ class CRAContextualAttention(nn.Module):
 
 @MODELS.register_module()
 class CRAAttentionTransfer(nn.Module):
-    """Attention transfer (ATM) to a decoder skip feature (``apply_attention``).
+    """Attention transfer (ATM) to a decoder skip feature
+    (``apply_attention``).
 
     The scores computed on the bottleneck reassemble the encoder feature of
     a finer level (2r x 2r patches, r = its size / grid size), followed by

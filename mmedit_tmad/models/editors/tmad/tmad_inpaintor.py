@@ -205,8 +205,8 @@ class TMADInpaintor(OneStageInpaintor):
                     f'the {what} contains NaN or Inf values (batch index '
                     f'{bad}, files {paths})')
 
-    def coarse(self, masked_img: Tensor, mask: Tensor) -> Tuple[Tensor,
-                                                                 Tensor]:
+    def coarse(self, masked_img: Tensor,
+               mask: Tensor) -> Tuple[Tensor, Tensor]:
         """Coarse network: ``I_s`` and the composite ``Î_s``."""
         coarse_res = self.generator(torch.cat([masked_img, mask], dim=1))
         coarse_img = coarse_res * mask + masked_img * (1. - mask)

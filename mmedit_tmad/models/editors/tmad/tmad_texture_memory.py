@@ -85,7 +85,7 @@ def cut_contexts(img: Tensor, cells: Tensor, k: int) -> Tensor:
         Tensor: (n, P, c, 3k, 3k).
     """
     n, c, h, w = img.shape
-    rows, cols = h // k, w // k
+    cols = w // k
     padded = F.pad(img, (k, k, k, k), mode='replicate')
     # (n, (rows+2)*(cols+2), c, k, k)
     grid = image_to_cells(padded, k)
@@ -166,7 +166,8 @@ class TMADTextureMemory(nn.Module):
         self.select = select
         self.valid_thr = valid_thr
         self.seed = seed
-        self.register_buffer('rng_state', self._seeded_state(), persistent=True)
+        self.register_buffer(
+            'rng_state', self._seeded_state(), persistent=True)
 
     def _seeded_state(self) -> Tensor:
         return torch.Generator().manual_seed(self.seed).get_state()
@@ -185,7 +186,8 @@ class TMADTextureMemory(nn.Module):
     def _check(img: Tensor, mask: Tensor, k: int) -> None:
         if img.dim() != 4 or mask.dim() != 4 or mask.shape[1] != 1:
             raise ValueError('expected img (n, c, h, w) and mask (n, 1, h, w),'
-                             f' got {tuple(img.shape)} and {tuple(mask.shape)}')
+                             f' got {tuple(img.shape)} and '
+                             f'{tuple(mask.shape)}')
         if img.shape[0] != mask.shape[0] or img.shape[2:] != mask.shape[2:]:
             raise ValueError(f'image {tuple(img.shape)} and mask '
                              f'{tuple(mask.shape)} differ in size')

@@ -65,7 +65,8 @@ def test_telea_fill_prior_is_opencv_telea():
     net = MODELS.build(dict(type='TMADCoarseNet', channel_factor=4,
                             num_res_blocks=1, fill_prior='telea',
                             out_init_std=0.))
-    photo = cv2.resize(data.astronaut(), (32, 32), interpolation=cv2.INTER_AREA)
+    photo = cv2.resize(data.astronaut(), (32, 32),
+                       interpolation=cv2.INTER_AREA)
     hole = np.zeros((32, 32), np.uint8)
     hole[8:20, 10:26] = 1
     ref = cv2.inpaint(photo, hole * 255, 3, cv2.INPAINT_TELEA)

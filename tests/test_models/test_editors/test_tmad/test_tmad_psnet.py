@@ -58,6 +58,7 @@ def test_bad_inputs():
 
 
 def test_paper_config_parameters():
-    n = sum(p.numel() for p in MODELS.build(dict(type='TMADPSNet')).parameters())
+    n = sum(p.numel()
+            for p in MODELS.build(dict(type='TMADPSNet')).parameters())
     print(f'TMADPSNet (paper config) parameters: {n / 1e6:.3f}M')
     assert 0.5e6 < n < 1.0e6

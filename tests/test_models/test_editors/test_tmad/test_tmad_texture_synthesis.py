@@ -26,8 +26,8 @@ def _box(h=48, w=48, y0=16, y1=32, x0=16, x1=32):
 def test_keeps_valid_pixels_and_fills_with_photo_values():
     torch.manual_seed(0)
     img = torch.rand(2, 3, 40, 40)
-    mask = torch.cat([_box(40, 40, 8, 24, 10, 30), _box(40, 40, 20, 36, 4,
-                                                         20)])
+    mask = torch.cat([_box(40, 40, 8, 24, 10, 30),
+                      _box(40, 40, 20, 36, 4, 20)])
     flat = img * (1 - mask) + 0.5 * mask  # a flat start in the hole
     out = TMADTextureSynthesis(iters=2)(flat, mask)
     assert out.shape == img.shape and out.dtype == img.dtype
