@@ -374,12 +374,15 @@ def eval_cfg(cfg, args, work_dir: str):
             dict(type='SSIM'),
             dict(type='TMADTV')
         ]
-        metrics = [dict(m, prefix=kind) for m in means]
-        metrics.append(
+        # the means and the per-image values of one pass over the images
+        metrics = [
             dict(
                 type='TMADPerImage',
                 metrics=means,
-                out_file=per_image_file(osp.dirname(work_dir), kind)))
+                out_file=per_image_file(osp.dirname(work_dir), kind),
+                report_means=True,
+                prefix=kind)
+        ]
         if with_fid_kid(args):
             metrics.append(
                 dict(

@@ -19,18 +19,27 @@ class TMADPerImage(BaseSampleWiseMetric):
     the value of every image. This metric builds the given metrics, lets
     each process the same samples and writes their per-image values, in
     the test set's order and with each metric's ``scaling``, to
-    ``out_file`` (JSON: ``{metric: [value, ...]}``). It reports nothing
-    itself: keep the metrics in the evaluator for the means.
+    ``out_file`` (JSON: ``{metric: [value, ...]}``). With ``report_means``
+    it also reports what each metric would report (its own
+    ``compute_metrics`` on the same values, under this metric's
+    ``prefix``), so the evaluator need not compute them a second time;
+    otherwise it reports nothing and the metrics stay in the evaluator.
 
     Args:
         metrics (list[dict]): Configs of sample-wise metrics.
         out_file (str): The JSON file to write.
+        report_means (bool): Report each metric's mean as well.
+            Default: False.
         **kwargs: Other ``BaseSampleWiseMetric`` arguments.
     """
 
     metric = 'PerImage'
 
-    def __init__(self, metrics: List[dict], out_file: str, **kwargs) -> None:
+    def __init__(self,
+                 metrics: List[dict],
+                 out_file: str,
+                 report_means: bool = False,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         if not metrics:
             raise ValueError('TMADPerImage needs at least one metric')
@@ -45,25 +54,35 @@ class TMADPerImage(BaseSampleWiseMetric):
         if len(set(names)) != len(names):
             raise ValueError(f'metrics must differ, got {names}')
         self.out_file = out_file
+        self.report_means = bool(report_means)
 
     def process(self, data_batch: Sequence[dict],
                 data_samples: Sequence[dict]) -> None:
-        """Each metric's value of each sample, as one row per sample."""
+        """Each metric's result of each sample (unscaled, as the metric
+        keeps it), as one row per sample."""
         rows = [dict() for _ in data_samples]
         for m in self.metrics:
             start = len(m.results)
             m.process(data_batch, data_samples)
             for row, res in zip(rows, m.results[start:]):
-                row[m.metric] = float(res[m.metric]) * m.scaling
+                row[m.metric] = res[m.metric]
             del m.results[start:]
         self.results.extend(rows)
 
     def compute_metrics(self, results: List[dict]) -> dict:
-        """Write the per-image values; report nothing."""
+        """Write the per-image values (with each metric's ``scaling``);
+        report the means with ``report_means``, else nothing."""
         from mmedit_tmad.engine.atomic_io import atomic_write
         values = {
-            m.metric: [r[m.metric] for r in results]
+            m.metric: [float(r[m.metric]) * m.scaling for r in results]
             for m in self.metrics
         }
         atomic_write(self.out_file, json.dumps(values))
-        return {}
+        means = {}
+        if self.report_means:
+            for m in self.metrics:
+                means.update(
+                    m.compute_metrics([{
+                        m.metric: r[m.metric]
+                    } for r in results]))
+        return means

@@ -57,6 +57,38 @@ def test_values_are_the_metrics_per_image(tmp_path):
     assert all(not w.results for w in m.metrics)
 
 
+def test_report_means_equal_the_metrics(tmp_path):
+    """With ``report_means`` it reports, under its prefix, exactly what
+    the metrics report themselves (the evaluator then needs them no more),
+    and saves the same per-image values as without."""
+    batches = [_samples(3, 2), _samples(2, 3)]
+    got, files = {}, {}
+    for report in (False, True):
+        files[report] = tmp_path / f'{report}.json'
+        m = METRICS.build(
+            dict(
+                type='TMADPerImage',
+                metrics=MEANS,
+                out_file=str(files[report]),
+                report_means=report,
+                prefix='rect'))
+        for b in batches:
+            m.process([], b)
+        m.size = 5
+        got[report] = m.evaluate()
+    assert got[False] == {}
+    want = {}
+    for cfg in MEANS:
+        ref = METRICS.build(dict(cfg, prefix='rect'))
+        for b in batches:
+            ref.process([], b)
+        ref.size = 5
+        want.update(ref.evaluate())
+    assert set(want) == {'rect/MAE', 'rect/PSNR', 'rect/SSIM', 'rect/TV'}
+    assert got[True] == want
+    assert files[True].read_text() == files[False].read_text()
+
+
 def test_bad_config(tmp_path):
     with pytest.raises(ValueError, match='at least one'):
         METRICS.build(dict(type='TMADPerImage', metrics=[], out_file='x'))
