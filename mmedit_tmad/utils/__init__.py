@@ -1,11 +1,12 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from .dist import setup_cpu_distributed, teardown_distributed
-from .precision import (autocast, channels_last_safe, cpu_has_bf16_matmul,
-                        model_autocast, resolve_precision, set_precision)
+from .precision import (autocast, channels_last_safe, cpu_channels_last,
+                        cpu_has_bf16_matmul, model_autocast,
+                        resolve_precision, set_precision)
 from .threads import thread_map
 
 __all__ = [
     'setup_cpu_distributed', 'teardown_distributed', 'autocast',
-    'channels_last_safe', 'cpu_has_bf16_matmul', 'model_autocast',
-    'resolve_precision', 'set_precision', 'thread_map'
+    'channels_last_safe', 'cpu_channels_last', 'cpu_has_bf16_matmul',
+    'model_autocast', 'resolve_precision', 'set_precision', 'thread_map'
 ]

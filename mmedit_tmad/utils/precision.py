@@ -99,6 +99,12 @@ def channels_last_safe(model: nn.Module) -> bool:
     return bool(getattr(generator, 'channels_last_safe', False))
 
 
+def cpu_channels_last(model: nn.Module) -> bool:
+    """Whether ``model`` is run in ``channels_last``: on a CPU, where its
+    code allows (:func:`channels_last_safe`; on a GPU NCHW is kept)."""
+    return model_device(model).type == 'cpu' and channels_last_safe(model)
+
+
 def set_precision(model: nn.Module, precision: str = 'auto') -> str:
     """Resolve ``precision`` for ``model`` and lay it out for speed.
 
@@ -110,9 +116,8 @@ def set_precision(model: nn.Module, precision: str = 'auto') -> str:
     Returns:
         str: The resolved precision.
     """
-    device = model_device(model)
-    resolved = resolve_precision(precision, device)
-    if device.type == 'cpu' and channels_last_safe(model):
+    resolved = resolve_precision(precision, model_device(model))
+    if cpu_channels_last(model):
         model.to(memory_format=torch.channels_last)
     model.infer_precision = resolved
     return resolved

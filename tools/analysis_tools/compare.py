@@ -567,9 +567,8 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
     from mmengine.runner import load_checkpoint
 
     import benchmark
-    from mmedit_tmad.utils.precision import (channels_last_safe,
-                                             model_autocast, model_device,
-                                             set_precision)
+    from mmedit_tmad.utils.precision import (cpu_channels_last,
+                                             model_autocast, set_precision)
     model = benchmark.build_model(cfg)
     if ckpt is not None:
         load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
@@ -602,8 +601,7 @@ def step_render(name, cfg, ckpt, args, mdir) -> dict:
         images=n,
         threads=torch.get_num_threads(),
         precision=precision,
-        channels_last=model_device(model).type == 'cpu'
-        and channels_last_safe(model))
+        channels_last=cpu_channels_last(model))
     _write(out, info)
     return info
 

@@ -4,7 +4,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmedit_tmad.registry import HOOKS
-from mmedit_tmad.utils.precision import channels_last_safe, model_device
+from mmedit_tmad.utils.precision import cpu_channels_last
 
 
 @HOOKS.register_module()
@@ -32,8 +32,5 @@ class TMADChannelsLastHook(Hook):
         self.enabled = enabled
 
     def before_run(self, runner) -> None:
-        model = runner.model
-        if not self.enabled or model_device(model).type != 'cpu':
-            return
-        if channels_last_safe(model):
-            model.to(memory_format=torch.channels_last)
+        if self.enabled and cpu_channels_last(runner.model):
+            runner.model.to(memory_format=torch.channels_last)
