@@ -178,7 +178,9 @@ def test_shipped_model_onnx(tmp_path):
         patch_radius=synth.patch_radius, iters=synth.iters,
         searches=synth.searches, stride=synth.stride, sweeps=synth.sweeps,
         coherence=synth.coherence, max_sources=synth.max_sources,
-        chunk=synth.chunk, guide=synth.guide, guide_sigma=synth.guide_sigma)
+        chunk=synth.chunk, guide=synth.guide, guide_sigma=synth.guide_sigma,
+        structure_weight=synth.structure_weight,
+        structure_sigma=synth.structure_sigma)
     img = np.ascontiguousarray(data.coffee()[72:328, 172:428, ::-1])
     holes = {
         k: v

@@ -54,6 +54,16 @@ class TMADTextureSynthesis(nn.Module):
     and a smooth estimate no longer draws the smoothest source patches;
     the structure stays the network's.
 
+    With ``structure_weight`` ``λ > 0`` the match also compares the
+    networks' low frequencies at the patch centre, a guide channel as in
+    image analogies (Hertzmann et al., SIGGRAPH 2001): a target pixel ``t``
+    and a source pixel ``s`` are at distance ``|P_t - P_s|^2 + λ k^2
+    |L_t - L_s|^2``, ``P`` the ``k x k`` patches of the estimate and of the
+    photo, ``L = low(Î_p)`` a Gaussian of ``structure_sigma`` (``Î_p`` is
+    the photo where a source lies). Later rounds keep the hole's layout
+    near the networks' even when the start is mostly PatchMatch's (a wide
+    ``guide_sigma``), so more of its texture can stay.
+
     Args:
         patch_radius (int): ``r``; patches are ``2r+1`` pixels wide.
             Default: 3 (7x7, as PatchMatch's usual setting).
@@ -78,6 +88,11 @@ class TMADTextureSynthesis(nn.Module):
             None: start from the estimate. Default: None.
         guide_sigma (float): The Gaussian's standard deviation (pixels)
             that splits low and high frequencies. Default: 4.
+        structure_weight (float): ``λ``, the weight of the networks' low
+            frequencies in the match, per pixel of a patch; 0: colours
+            only. Default: 0.
+        structure_sigma (float, optional): The standard deviation (pixels)
+            of ``L``'s Gaussian. None: ``guide_sigma``. Default: None.
     """
 
     def __init__(self,
@@ -90,7 +105,9 @@ class TMADTextureSynthesis(nn.Module):
                  max_sources: int = 16384,
                  chunk: int = 512,
                  guide: Optional[str] = None,
-                 guide_sigma: float = 4.) -> None:
+                 guide_sigma: float = 4.,
+                 structure_weight: float = 0.,
+                 structure_sigma: Optional[float] = None) -> None:
         super().__init__()
         for name, value, low in (('patch_radius', patch_radius, 1),
                                  ('iters', iters, 1), ('stride', stride, 1),
@@ -111,6 +128,12 @@ class TMADTextureSynthesis(nn.Module):
             raise ValueError(f'guide_sigma must be > 0, got {guide_sigma!r}')
         if not coherence >= 0:
             raise ValueError(f'coherence must be >= 0, got {coherence!r}')
+        if not 0 <= structure_weight < float('inf'):
+            raise ValueError(f'structure_weight must be finite and >= 0, '
+                             f'got {structure_weight!r}')
+        if structure_sigma is not None and not structure_sigma > 0:
+            raise ValueError(f'structure_sigma must be None or > 0, got '
+                             f'{structure_sigma!r}')
         self.patch_radius = int(patch_radius)
         self.iters = int(iters)
         self.searches = self.iters if searches is None else int(searches)
@@ -121,6 +144,9 @@ class TMADTextureSynthesis(nn.Module):
         self.chunk = int(chunk)
         self.guide = guide
         self.guide_sigma = float(guide_sigma)
+        self.structure_weight = float(structure_weight)
+        self.structure_sigma = self.guide_sigma if structure_sigma is None \
+            else float(structure_sigma)
         if guide == 'patchmatch':
             # imported here: the native library loads on first use
             from patchmatch import patch_match
@@ -140,7 +166,9 @@ class TMADTextureSynthesis(nn.Module):
             max_sources=self.max_sources,
             chunk=self.chunk,
             guide=self.guide,
-            guide_sigma=self.guide_sigma)
+            guide_sigma=self.guide_sigma,
+            structure_weight=self.structure_weight,
+            structure_sigma=self.structure_sigma)
 
     @torch.no_grad()
     def forward(self,
@@ -248,10 +276,18 @@ class TMADTextureSynthesis(nn.Module):
 
         photo = patches(img)  # the valid pixels never change
         cur = img if start is None else start
-        src = photo[src_idx]  # (Ns, c * k * k)
+        # what the match compares: the patch, and with a structure weight
+        # sqrt(λ k^2) L at its centre, (h * w, c * k * k [+ c])
+        feat, low = photo, None
+        if self.structure_weight > 0:
+            low = self._blur(img, exclude, self.structure_sigma)
+            low = low.flatten(1).t() * (self.structure_weight * k * k)**0.5
+            feat = torch.cat([photo, low], 1)
+            low = low[tgt_idx]  # fixed: the networks' layout
+        src = feat[src_idx]  # (Ns, c * k * k [+ c])
         # |t - s|^2 - |t|^2 = [t, 1] . [-2 s, |s|^2]: one plain product
         src_aug = torch.cat([-2. * src, (src * src).sum(1, keepdim=True)],
-                            1).t().contiguous()  # (c * k * k + 1, Ns)
+                            1).t().contiguous()  # (c * k * k [+ c] + 1, Ns)
         in_hole = hole.flatten()
         nnf = torch.full((h * w, ), -1, dtype=torch.long, device=img.device)
         # how many matched patches cover each pixel: the same every round
@@ -261,9 +297,11 @@ class TMADTextureSynthesis(nn.Module):
         den = F.fold(weight[None], size, k)[0, :, r:r + h, r:r + w]
         for it in range(self.iters):
             tgt = patches(cur, tgt_idx)  # (Nt, c * k * k)
+            if low is not None:
+                tgt = torch.cat([tgt, low], 1)
             if it > 0:
                 best = nnf[tgt_idx]
-                dist = ((photo[best] - tgt)**2).sum(1)
+                dist = ((feat[best] - tgt)**2).sum(1)
             if it < self.searches:
                 found, d_found = self._search(tgt, src_aug, src_idx)
                 if it > 0:
@@ -274,7 +312,7 @@ class TMADTextureSynthesis(nn.Module):
             for _ in range(self.sweeps):
                 nnf[tgt_idx] = best
                 for dy, dx in _OFFSETS:
-                    best, dist = self._propagate(nnf, best, dist, tgt, photo,
+                    best, dist = self._propagate(nnf, best, dist, tgt, feat,
                                                  src_ok, ty, tx, dy, dx, h, w)
             nnf[tgt_idx] = best
             # vote: (c * k * k, h * w) columns of the matched patches, summed
@@ -322,9 +360,13 @@ class TMADTextureSynthesis(nn.Module):
         start = self._blur(img, exclude) + fill - self._blur(fill, exclude)
         return torch.where(hole[None], start, img)
 
-    def _blur(self, img: Tensor, exclude: Optional[Tensor]) -> Tensor:
-        """Gaussian low-pass of ``img`` (c, h, w), padding left out."""
-        sigma = self.guide_sigma
+    def _blur(self,
+              img: Tensor,
+              exclude: Optional[Tensor],
+              sigma: Optional[float] = None) -> Tensor:
+        """Gaussian low-pass of ``img`` (c, h, w), padding left out;
+        ``sigma`` (default ``guide_sigma``) in pixels."""
+        sigma = self.guide_sigma if sigma is None else sigma
         rad = max(1, int(3 * sigma + 0.5))
         x = torch.arange(-rad, rad + 1, dtype=img.dtype, device=img.device)
         g = torch.exp(-x * x / (2 * sigma**2))
@@ -350,9 +392,10 @@ class TMADTextureSynthesis(nn.Module):
             dist[a:a + self.chunk] = (v + (t * t).sum(1)).clamp(min=0)
         return best, dist
 
-    def _propagate(self, nnf, best, dist, tgt, photo, src_ok, ty, tx, dy, dx,
+    def _propagate(self, nnf, best, dist, tgt, feat, src_ok, ty, tx, dy, dx,
                    h, w):
-        """Try the match of the neighbour at ``-(dy, dx)``, shifted."""
+        """Try the match of the neighbour at ``-(dy, dx)``, shifted
+        (``feat``: what the match compares at each pixel)."""
         ny, nx = ty - dy, tx - dx
         ok = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
         match = nnf[(ny.clamp(0, h - 1) * w + nx.clamp(0, w - 1))]
@@ -361,6 +404,6 @@ class TMADTextureSynthesis(nn.Module):
         cand = torch.where(ok, cy.clamp(0, h - 1) * w + cx.clamp(0, w - 1),
                            best)
         ok &= src_ok[cand]
-        d = ((photo[cand] - tgt)**2).sum(1)
+        d = ((feat[cand] - tgt)**2).sum(1)
         take = ok & (d < dist * (1. + self.coherence))
         return torch.where(take, cand, best), torch.where(take, d, dist)

@@ -2,6 +2,7 @@
 import threading
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 
@@ -108,6 +109,10 @@ def test_max_sources_thins_the_search():
     dict(max_sources=0),
     dict(guide='telea'),
     dict(guide='patchmatch', guide_sigma=0),
+    dict(structure_weight=-1.),
+    dict(structure_weight=float('inf')),
+    dict(structure_weight=float('nan')),
+    dict(structure_sigma=0.),
 ])
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
@@ -133,6 +138,9 @@ def test_settings_rebuild_the_module():
     assert again.settings == synth.settings
     assert synth.settings['searches'] == 2
     assert again.guide == 'patchmatch' and again.guide_sigma == 4.
+    assert again.structure_weight == 0. and again.structure_sigma == 4.
+    synth = TMADTextureSynthesis(structure_weight=2., structure_sigma=3.)
+    assert TMADTextureSynthesis(**synth.settings).settings == synth.settings
 
 
 def test_patchmatch_guide_starts_from_texture():
@@ -213,3 +221,38 @@ def test_patchmatch_guide_of_a_batch_in_threads(monkeypatch):
     finally:
         torch.set_num_threads(old)
     assert torch.equal(batch[3:], img[3:])
+
+
+def test_structure_weight_keeps_the_networks_layout(monkeypatch):
+    """A PatchMatch fill with the wrong layout (bright texture over the
+    whole hole) and a wide guide: colours alone keep it; the structure term
+    (the estimate's low frequencies in the match) brings back the dark
+    half that the estimate puts left of the boundary."""
+    img = _stripes(period=4) * 0.2
+    img[..., :24] -= 0.5  # dark textured half | bright textured half
+    img[..., 24:] += 0.5
+    mask = _box(48, 48, 12, 36, 12, 36)
+    hole = mask[0, 0] > 0
+    # the networks' estimate: the right means on each side, no texture
+    est = torch.where(hole, torch.where(torch.arange(48) < 24, -0.5, 0.5),
+                      img)
+
+    def bright(masked, hole_u8, **kwargs):
+        fill = masked.copy()  # the stripes are the same on every row
+        fill[12:36, 12:36] = np.concatenate([masked[:12, 24:48]] * 2)
+        return fill
+
+    left = torch.zeros_like(hole)
+    left[12:36, 12:22] = True  # the hole's dark side, off the boundary
+    means = []
+    for weight in (0., 1.):
+        synth = TMADTextureSynthesis(
+            patch_radius=2, guide='patchmatch', guide_sigma=32.,
+            structure_weight=weight, structure_sigma=2.)
+        monkeypatch.setattr(synth, '_patch_match',
+                            SimpleNamespace(inpaint=bright))
+        out = synth(est, mask)
+        assert torch.equal(out * (1 - mask), est * (1 - mask))
+        means.append(out[0][:, left].mean().item())
+    assert means[0] > 0.2  # the wrong, bright start stays
+    assert means[1] < -0.3  # dark, as the estimate's layout
