@@ -60,9 +60,9 @@ class TMADTextureSynthesis(nn.Module):
     and a source pixel ``s`` are at distance ``|P_t - P_s|^2 + λ k^2
     |L_t - L_s|^2``, ``P`` the ``k x k`` patches of the estimate and of the
     photo, ``L = low(Î_p)`` a Gaussian of ``structure_sigma`` (``Î_p`` is
-    the photo where a source lies). Later rounds keep the hole's layout
-    near the networks' even when the start is mostly PatchMatch's (a wide
-    ``guide_sigma``), so more of its texture can stay.
+    the photo where a source lies). Every match then keeps the hole's
+    layout near the networks' even when the start is mostly PatchMatch's (a
+    wide ``guide_sigma``), so more of its texture can stay.
 
     Args:
         patch_radius (int): ``r``; patches are ``2r+1`` pixels wide.
