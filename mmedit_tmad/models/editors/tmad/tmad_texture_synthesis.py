@@ -278,12 +278,12 @@ class TMADTextureSynthesis(nn.Module):
         cur = img if start is None else start
         # what the match compares: the patch, and with a structure weight
         # sqrt(λ k^2) L at its centre, (h * w, c * k * k [+ c])
-        feat, low = photo, None
+        feat, tgt_low = photo, None
         if self.structure_weight > 0:
-            low = self._blur(img, exclude, self.structure_sigma)
-            low = low.flatten(1).t() * (self.structure_weight * k * k)**0.5
+            low = self._blur(img, exclude, self.structure_sigma).flatten(1)
+            low = low.t() * (self.structure_weight * k * k)**0.5  # (h * w, c)
             feat = torch.cat([photo, low], 1)
-            low = low[tgt_idx]  # fixed: the networks' layout
+            tgt_low = low[tgt_idx]  # fixed: the networks' layout
         src = feat[src_idx]  # (Ns, c * k * k [+ c])
         # |t - s|^2 - |t|^2 = [t, 1] . [-2 s, |s|^2]: one plain product
         src_aug = torch.cat([-2. * src, (src * src).sum(1, keepdim=True)],
@@ -297,8 +297,8 @@ class TMADTextureSynthesis(nn.Module):
         den = F.fold(weight[None], size, k)[0, :, r:r + h, r:r + w]
         for it in range(self.iters):
             tgt = patches(cur, tgt_idx)  # (Nt, c * k * k)
-            if low is not None:
-                tgt = torch.cat([tgt, low], 1)
+            if tgt_low is not None:
+                tgt = torch.cat([tgt, tgt_low], 1)
             if it > 0:
                 best = nnf[tgt_idx]
                 dist = ((feat[best] - tgt)**2).sum(1)
