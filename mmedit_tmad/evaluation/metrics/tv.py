@@ -18,6 +18,15 @@ class TMADTV(BaseSampleWiseMetric):
     directions and the channels. With ``mask_key`` only pairs touching the
     hole count. Reported under the name ``TV``.
 
+    Read it beside the ground truth's TV: a lower value is a smoother
+    image, not a more faithful one (a flat fill has no variation inside the
+    hole; the held-out photos' own TV is above every method's measured
+    here). Tab.III cannot have measured this alone: it gives PatchMatch the
+    lowest TV of all methods and puts it down to PatchMatch's copied raw
+    patches, while on the output copied patches give the highest TV of the
+    classical and learned fills here (configs/tmad/README.md, "Paper vs.
+    ours").
+
     Args:
         pred_key (str): Key of the prediction. Default: 'pred_img'.
         mask_key (str, optional): Key of the mask; None for the whole image.
