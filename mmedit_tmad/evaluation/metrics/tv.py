@@ -19,13 +19,8 @@ class TMADTV(BaseSampleWiseMetric):
     hole count. Reported under the name ``TV``.
 
     Read it beside the ground truth's TV: a lower value is a smoother
-    image, not a more faithful one (a flat fill has no variation inside the
-    hole; the held-out photos' own TV is above every method's measured
-    here). Tab.III cannot have measured this alone: it gives PatchMatch the
-    lowest TV of all methods and puts it down to PatchMatch's copied raw
-    patches, while on the output copied patches give the highest TV of the
-    classical and learned fills here (configs/tmad/README.md, "Paper vs.
-    ours").
+    image, not a more faithful one. Tab.III's TV ranks PatchMatch lowest,
+    which this one does not (configs/tmad/README.md, "Paper vs. ours").
 
     Args:
         pred_key (str): Key of the prediction. Default: 'pred_img'.
