@@ -23,8 +23,8 @@ name of ``model-index.yml``: its config and shipped weights.
 
 Big photos (longer side above ``--crop-trigger-size``, default 1024) are
 inpainted in windows around their holes (``--strategy``, ``--crop-margin``,
-``--window-size``: see ``mmedit_tmad.apis.inpaint`` and ``docs/inpaint.md``),
-so time and memory follow the holes, not the photo. ``--reference PATH``
+``--window-size``, ``--upscale-detail``: see ``mmedit_tmad.apis.inpaint`` and
+``docs/inpaint.md``), so time and memory follow the holes, not the photo. ``--reference PATH``
 (repeatable) adds images whose texture T-MAD's memory also draws from
 (``--reference-only``: from them alone). One line per image
 reports its size, the windows and the time taken.
@@ -48,7 +48,7 @@ from mmengine.config import DictAction
 
 from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
                               parse_box, parse_stroke, resolve_model)
-from mmedit_tmad.apis.inpainting import STRATEGIES
+from mmedit_tmad.apis.inpainting import STRATEGIES, UPSCALE_DETAILS
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.precision import PRECISIONS
 from mmedit_tmad.utils.image_io import ImageDecodeError, imread_checked
@@ -129,6 +129,14 @@ def add_strategy_args(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=1024,
         help='auto crops photos whose longer side exceeds this')
+    parser.add_argument(
+        '--upscale-detail',
+        choices=UPSCALE_DETAILS,
+        default='auto',
+        help='patchmatch: the upscaled fill of a downscaled window gets the '
+        'high frequencies of a full-resolution PatchMatch fill; auto: so for '
+        'models with a texture synthesis (the shipped T-MAD); none: plain '
+        'upscaling')
 
 
 def add_reference_args(parser: argparse.ArgumentParser) -> None:
@@ -161,7 +169,8 @@ def strategy_kwargs(args: argparse.Namespace) -> dict:
         strategy=args.strategy,
         crop_margin=args.crop_margin,
         window_size=args.window_size,
-        crop_trigger_size=args.crop_trigger_size)
+        crop_trigger_size=args.crop_trigger_size,
+        upscale_detail=args.upscale_detail)
 
 
 def parse_with_model_args(parser: argparse.ArgumentParser,

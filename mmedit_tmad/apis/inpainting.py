@@ -32,6 +32,11 @@ Box = Tuple[int, int, int, int]
 DEFAULT_SIZE_DIVISOR = 8
 #: Values of ``strategy`` in :func:`inpaint`.
 STRATEGIES = ('auto', 'whole', 'crop')
+#: Values of ``upscale_detail`` in :func:`inpaint`.
+UPSCALE_DETAILS = ('auto', 'patchmatch', 'none')
+#: A window above this many photo pixels gets its detail from a PatchMatch
+#: fill run downscaled to it (about 15 s on 2 CPU cores).
+DETAIL_MAX_PIXELS = 2**21
 
 
 @dataclass
@@ -47,11 +52,14 @@ class InpaintWindow:
             window, downscaled, then padded).
         padding (tuple[int, int]): Rows and columns reflect-padded at the
             bottom and right of the (downscaled) window.
+        detail (bool): Whether the upscaled fill of a downscaled window got
+            PatchMatch's high frequencies (``upscale_detail``).
     """
     box: Box
     scale: float
     input_shape: Tuple[int, int]
     padding: Tuple[int, int] = (0, 0)
+    detail: bool = False
 
 
 @dataclass
@@ -356,7 +364,8 @@ def inpaint(model: nn.Module,
             window_size: int = 512,
             crop_trigger_size: int = 1024,
             reference: Union[ImageInput, Sequence[ImageInput], None] = None,
-            use_photo: bool = True) -> Union[np.ndarray, InpaintResult]:
+            use_photo: bool = True,
+            upscale_detail: str = 'auto') -> Union[np.ndarray, InpaintResult]:
     """Fill the hole of one image of any size.
 
     **Input image**: a file path (read as stored, i.e. BGR(A) or
@@ -392,6 +401,20 @@ def inpaint(model: nn.Module,
     window, not from the whole photo. ``'auto'`` (default) takes
     ``'whole'`` for photos whose longer side is at most
     ``crop_trigger_size`` and ``'crop'`` above.
+
+    **Upscale detail**: an upscaled fill lacks the photo's grain finer than
+    the downscaling (sand, foliage, noise turn to a smooth blur).
+    ``upscale_detail='patchmatch'`` gives the hole of each downscaled window
+    ``low(F) + P - low(P)``: the upscaled fill ``F``'s low frequencies (the
+    networks' structure) and the high frequencies of a PatchMatch fill
+    ``P`` of the window at full resolution (``pypatchmatch``, 7x7 patches;
+    at most :data:`DETAIL_MAX_PIXELS` photo pixels, a larger window's
+    PatchMatch runs downscaled to that), ``low`` a Gaussian of standard
+    deviation ``0.5 / scale`` photo pixels, so only what the downscaling
+    removed is replaced. ``'auto'`` (default) does so for models with a
+    test-time texture synthesis (the shipped T-MAD), whose full-resolution
+    results have the photo's grain too; ``'none'`` keeps the plain upscaled
+    fill. Windows at full resolution never change.
 
     **Any size**: the image (or window) and the hole are reflect-padded at
     the bottom and right to multiples of :func:`size_unit`, and the result
@@ -479,6 +502,9 @@ def inpaint(model: nn.Module,
         use_photo (bool): Draw the memory from the photo as well as from
             the references (False: references alone; needs ``reference``).
             Default: True.
+        upscale_detail (str): ``'auto'``, ``'patchmatch'`` or ``'none'``:
+            full-resolution detail for the fills of downscaled windows.
+            Default: 'auto'.
 
     Returns:
         np.ndarray | InpaintResult: The inpainted image, or the steps.
@@ -486,6 +512,12 @@ def inpaint(model: nn.Module,
     unit = size_unit(model, size_divisor)
     _check_window_args(strategy, crop_margin, window_size, crop_trigger_size,
                        unit)
+    if upscale_detail not in UPSCALE_DETAILS:
+        raise ValueError(f'upscale_detail must be one of {UPSCALE_DETAILS}, '
+                         f'got {upscale_detail!r}')
+    detail = upscale_detail == 'patchmatch' or (
+        upscale_detail == 'auto'
+        and getattr(model, 'texture_synthesis', None) is not None)
     fmt = _read_image(img, channel_order)
     h, w = fmt.shape
     hole = read_mask(mask, (h, w))
@@ -520,9 +552,10 @@ def inpaint(model: nn.Module,
         win_hole = hole[y0:y1, x0:x1]
         out = _inpaint_window(model, fmt.bgr(box), win_hole, scale, unit,
                               'photo' if strategy == 'whole' else 'window',
-                              return_steps, refs, use_photo)
+                              return_steps, refs, use_photo, detail)
         windows.append(
-            InpaintWindow(box, scale, out['input_shape'], out['padding']))
+            InpaintWindow(box, scale, out['input_shape'], out['padding'],
+                          out.get('detail', False)))
         fmt.paste(result, out['pred'], win_hole, box)
         if return_steps and out['coarse'] is not None:
             if coarse is None:
@@ -630,7 +663,8 @@ def _inpaint_window(model: nn.Module,
                     what: str,
                     retrieval: bool,
                     refs: Sequence[np.ndarray] = (),
-                    use_photo: bool = True) -> dict:
+                    use_photo: bool = True,
+                    detail: bool = False) -> dict:
     """The networks on one window, downscaled by ``scale`` if < 1.
 
     Args:
@@ -638,11 +672,13 @@ def _inpaint_window(model: nn.Module,
         hole (np.ndarray): (h, w) bool.
         refs (list[np.ndarray]): (h_j, w_j, 3) uint8 BGR references,
             downscaled with the window.
+        detail (bool): A downscaled window's ``pred`` gets full-resolution
+            detail (:func:`_upscale_detail`).
 
     Returns:
         dict: ``pred`` and ``coarse`` (h, w, 3) uint8 BGR, upscaled back if
-        downscaled (``coarse`` None for other inpaintors), and what
-        :func:`_run` returns besides (retrieval at scale 1 only).
+        downscaled (``coarse`` None for other inpaintors), ``detail``, and
+        what :func:`_run` returns besides (retrieval at scale 1 only).
     """
     if scale == 1:
         return _run(model, image, hole, unit, what, retrieval, refs,
@@ -675,7 +711,43 @@ def _inpaint_window(model: nn.Module,
         if out[key] is not None:
             out[key] = cv2.resize(
                 out[key], (w, h), interpolation=cv2.INTER_CUBIC)
+    out['detail'] = detail and not hole.all()
+    if out['detail']:
+        out['pred'] = _upscale_detail(image, hole, out['pred'], scale)
     return out
+
+
+def _upscale_detail(image: np.ndarray, hole: np.ndarray, pred: np.ndarray,
+                    scale: float) -> np.ndarray:
+    """``low(pred) + P - low(P)`` in the hole (see ``inpaint``'s "Upscale
+    detail"); (h, w, 3) uint8 BGR ``image`` and upscaled ``pred``, (h, w)
+    bool ``hole`` with valid pixels; ``scale`` < 1 of the window."""
+    from patchmatch import patch_match  # native library: loaded on use
+    h, w = hole.shape
+    f = min(1., (DETAIL_MAX_PIXELS / (h * w))**0.5)
+    img_p, hole_p = image, hole
+    if f < 1:  # as the window's downscaling: hole where any pixel is
+        size = (max(1, round(w * f)), max(1, round(h * f)))
+        img_p = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        hole_p = cv2.resize(
+            hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+        if hole_p.all():  # nothing left to copy from
+            return pred
+    # seeded per call: the same input gives the same fill
+    fill = patch_match.inpaint(
+        np.where(hole_p[..., None], 0, img_p).astype(np.uint8),
+        hole_p.astype(np.uint8),
+        patch_size=3).astype(np.float32)
+    if f < 1:
+        fill = cv2.resize(fill, (w, h), interpolation=cv2.INTER_CUBIC)
+    sigma = 0.5 / scale
+
+    def low(a: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(a, (0, 0), sigma)
+
+    pred_f = pred.astype(np.float32)
+    out = np.where(hole[..., None], low(pred_f) + fill - low(fill), pred_f)
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
 def _preprocess(model: nn.Module, image: np.ndarray,

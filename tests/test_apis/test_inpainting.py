@@ -535,8 +535,85 @@ def test_crop_grayscale_and_rgba(model, photo):
     assert np.array_equal(out[..., 2::-1], inpaint(model, photo, hole, **kw))
 
 
+def _low(img, sigma):
+    return cv2.GaussianBlur(img.astype(np.float32), (0, 0), sigma)
+
+
+def test_upscale_detail_adds_grain_and_keeps_the_fill(model, photo,
+                                                      monkeypatch):
+    """A downscaled window's upscaled fill gets PatchMatch's high
+    frequencies; its low frequencies, the valid pixels and the windows at
+    full resolution stay."""
+    hole = np.zeros(photo.shape[:2], bool)
+    hole[60:200, 40:180] = True  # window 192x192 -> 96x96, scale 0.5
+    hole[280:290, 230:250] = True  # a full-resolution window
+    kw = dict(return_steps=True, strategy='crop', crop_margin=16,
+              window_size=96)
+    plain = inpaint(model, photo, hole, upscale_detail='none', **kw)
+    auto = inpaint(model, photo, hole, **kw)  # no synthesis: none
+    steps = inpaint(model, photo, hole, upscale_detail='patchmatch', **kw)
+    assert np.array_equal(auto.result, plain.result)
+    assert [w.detail for w in plain.windows] == [False, False]
+    assert [w.detail for w in steps.windows] == [True, False]
+    _check_composite(steps.result, photo, hole)
+    small = np.zeros_like(hole)
+    small[272:] = True
+    assert np.array_equal(steps.result[small], plain.result[small])
+    big = hole & ~small
+    # grain: the hole's horizontal gradients, more with the detail, not
+    # beyond the photo's own
+    tv = {n: np.abs(np.diff(r.result.astype(float), axis=1))[big[:, 1:]]
+          .mean() for n, r in (('plain', plain), ('detail', steps))}
+    tv['photo'] = np.abs(np.diff(photo.astype(float), axis=1))[
+        big[:, 1:]].mean()
+    assert tv['plain'] < 0.8 * tv['detail'] < 0.8 * 1.2 * tv['photo']
+    # structure: the low frequencies (sigma 2 / scale) move much less
+    change = np.abs(steps.result[big].astype(float) -
+                    plain.result[big]).mean()
+    low_change = np.abs(_low(steps.result, 4.) - _low(plain.result, 4.))[
+        big].mean()
+    assert low_change < 0.5 * change
+    # deterministic
+    again = inpaint(model, photo, hole, upscale_detail='patchmatch', **kw)
+    assert np.array_equal(again.result, steps.result)
+    # a window above DETAIL_MAX_PIXELS: PatchMatch runs downscaled
+    monkeypatch.setattr('mmedit_tmad.apis.inpainting.DETAIL_MAX_PIXELS',
+                        96 * 96)
+    capped = inpaint(model, photo, hole, upscale_detail='patchmatch', **kw)
+    _check_composite(capped.result, photo, hole)
+    assert not np.array_equal(capped.result, steps.result)
+    assert not np.array_equal(capped.result, plain.result)
+
+
+def test_upscale_detail_auto_follows_the_texture_synthesis(photo):
+    """'auto' adds detail for a model with a test-time texture synthesis;
+    a window that is all hole has nothing to copy and keeps its fill."""
+    synth = init_model(
+        TEST_CFG,
+        cfg_options={
+            'model.train_cfg.coarse_iters': 0,
+            'model.texture_synthesis': dict(
+                type='TMADTextureSynthesis', iters=1)
+        })
+    hole = np.zeros(photo.shape[:2], bool)
+    hole[60:200, 40:180] = True
+    kw = dict(strategy='crop', crop_margin=16, window_size=96)
+    assert np.array_equal(
+        inpaint(synth, photo, hole, **kw),
+        inpaint(synth, photo, hole, upscale_detail='patchmatch', **kw))
+    assert not np.array_equal(
+        inpaint(synth, photo, hole, **kw),
+        inpaint(synth, photo, hole, upscale_detail='none', **kw))
+    small = np.ascontiguousarray(photo[:100, :130])
+    with pytest.warns(UserWarning, match='whole image'):
+        steps = inpaint(synth, small, np.ones(small.shape[:2], bool),
+                        return_steps=True, strategy='crop', window_size=64)
+    assert steps.windows[0].scale < 1 and not steps.windows[0].detail
+
+
 @pytest.mark.parametrize('kwargs, match', [
     (dict(strategy='tiles'), 'strategy must be one of'),
+    (dict(upscale_detail='sharp'), 'upscale_detail must be one of'),
     (dict(crop_margin=-1), 'crop_margin must be >= 0'),
     (dict(window_size=8), 'window_size must be >= the size unit 16'),
     (dict(crop_trigger_size=-5), 'crop_trigger_size must be >= 0'),

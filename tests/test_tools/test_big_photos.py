@@ -23,6 +23,18 @@ def test_speed_on_a_small_mosaic(capsys):
         r'inpaint \d+\.\d s, peak RSS \d+ MiB', out), out
 
 
+def test_detail_table(capsys):
+    big_photos.main(['detail', '--config', TEST_CFG, '--num', '1'])
+    out = capsys.readouterr().out
+    row = re.search(r'\| astronaut \| 512x512 \| 0\.80 \|(.*)\|$', out, re.M)
+    assert row, out
+    values = [float(v) for v in row.group(1).split('|')]
+    assert len(values) == 8
+    tv_photo, tv_none, tv_detail = values[0], values[4], values[6]
+    assert tv_none < tv_detail < 1.2 * tv_photo
+    assert re.search(r'\| mean of 1 \|', out), out
+
+
 def test_photo_and_hole():
     img = big_photos.mosaic(300, 400)
     assert img.shape == (300, 400, 3) and img.std() > 20

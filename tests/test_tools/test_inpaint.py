@@ -172,8 +172,21 @@ def test_big_photos_in_windows_with_progress(ckpt, photos, tmp_path,
         assert coarse.shape == hole.shape + (3, )
         # the corner's window is at full resolution: its cells are drawn
         assert osp.isfile(osp.join(out, f'{name}_retrieval.png'))
-    # 'whole' on the same photo: one line, the whole photo
+    # --upscale-detail patchmatch: the downscaled window's hole changes
     img = osp.join(photos, 'img', 'coffee.jpg')
+    detailed = inpaint_tool.main([
+        '--config', TEST_CFG, '--checkpoint', ckpt, '--img', img, '--mask',
+        osp.join(photos, 'mask', 'coffee.png'), '--box', '0,0,6,6', '--out',
+        str(tmp_path / 'detail'), '--crop-trigger-size', '64',
+        '--crop-margin', '0', '--window-size', '32', '--upscale-detail',
+        'patchmatch'
+    ])
+    hole = cv2.imread(osp.join(photos, 'mask', 'coffee.png'), 0) > 0
+    hole[:6, :6] = True
+    _check(detailed[0], img, hole)
+    plain, detail = cv2.imread(written[0]), cv2.imread(detailed[0])
+    assert not np.array_equal(plain[hole], detail[hole])
+    # 'whole' on the same photo: one line, the whole photo
     inpaint_tool.main([
         '--config', TEST_CFG, '--checkpoint', ckpt, '--img', img, '--box',
         '10,20,30,25', '--out', out, '--overwrite', '--strategy', 'whole',
@@ -195,6 +208,7 @@ def test_bad_strategy_arguments(ckpt, photos, tmp_path, capsys):
         (['--crop-margin', '-1'], '--crop-margin must be >= 0, got -1'),
         (['--window-size', '0'], '--window-size must be >= 1, got 0'),
         (['--crop-trigger-size', '-2'], '--crop-trigger-size must be >= 0'),
+        (['--upscale-detail', 'sharp'], "invalid choice: 'sharp'"),
     ]:
         with pytest.raises(SystemExit):
             inpaint_tool.main(base + args)

@@ -15,6 +15,15 @@ texture memory drawn from the photo) and ``'crop'`` (from the window
 around the hole); prints PSNR against the original over the image and over
 the hole, per photo and on average (a markdown table).
 
+``detail``: the same photos and a centred hole of 3/8 of each side, in
+windows (``strategy='crop'``, ``--crop-margin`` 64) run at full
+resolution and downscaled to ``--window-size`` (256: every window is
+downscaled), the latter with ``upscale_detail='none'`` and
+``'patchmatch'``; prints the hole's PSNR and its total variation (mean
+absolute difference of neighbouring pixels over pairs touching the hole,
+0-255) against the original's, per photo and on average: how much of the
+photo's grain an upscaled fill keeps.
+
 Usage:
     python tools/analysis_tools/big_photos.py speed \\
         --config configs/tmad/tmad_4xb4_places-256x256.py \\
@@ -22,6 +31,8 @@ Usage:
     python tools/analysis_tools/big_photos.py quality \\
         --config configs/tmad/tmad_demo_1xb4_embedded-128x128.py \\
         --checkpoint work_dirs/tmad_demo_1xb4_embedded-128x128/iter_960.pth
+    python tools/analysis_tools/big_photos.py detail \
+        --config tmad_telea_1xb4_photos-256x256
 """
 import argparse
 import os.path as osp
@@ -140,13 +151,60 @@ def quality(args: argparse.Namespace) -> None:
           ' | '.join(f'{v:.2f}' for v in mean) + ' |')
 
 
+def hole_tv(img: np.ndarray, hole: np.ndarray) -> float:
+    """Mean absolute difference of horizontally and vertically
+    neighbouring pixels over the pairs touching the hole (0-255)."""
+    x = img.astype(np.float64)
+    dx = np.abs(x[:, 1:] - x[:, :-1])[hole[:, 1:] | hole[:, :-1]]
+    dy = np.abs(x[1:] - x[:-1])[hole[1:] | hole[:-1]]
+    return float(np.concatenate([dx.ravel(), dy.ravel()]).mean())
+
+
+def detail(args: argparse.Namespace) -> None:
+    model = init_model(args.config, args.checkpoint, args.device)
+    runs = (('full resolution', dict(window_size=1 << 16)),
+            ('downscaled, none', dict(upscale_detail='none')),
+            ('downscaled, patchmatch', dict(upscale_detail='patchmatch')))
+    print('| photo | size | window scale | TV photo | ' + ' | '.join(
+        f'hole PSNR {n} | TV {n}' for n, _ in runs) + ' | s patchmatch |')
+    print('|---' * (5 + 2 * len(runs)) + '|')
+    rows = []
+    for name, _, img in embedded_photos()[:args.num]:
+        h, w = img.shape[:2]
+        hole = np.zeros((h, w), bool)
+        hole[5 * h // 16:11 * h // 16, 5 * w // 16:11 * w // 16] = True
+        row, scale = [hole_tv(img, hole)], None
+        for _, kwargs in runs:
+            kwargs = dict(dict(window_size=args.window_size), **kwargs)
+            start = time.perf_counter()
+            steps = inpaint(model, img, hole, return_steps=True,
+                            strategy='crop', crop_margin=64, **kwargs)
+            secs = time.perf_counter() - start
+            (win, ) = steps.windows
+            if win.scale < 1:
+                scale = win.scale
+            row += [psnr(steps.result[hole], img[hole]),
+                    hole_tv(steps.result, hole)]
+        row.append(secs)
+        rows.append(row)
+        scale = '-' if scale is None else f'{scale:.2f}'
+        print(f'| {name} | {h}x{w} | {scale} | ' +
+              ' | '.join(f'{v:.2f}' for v in row) + ' |')
+    mean = np.mean(rows, axis=0)
+    print(f'| mean of {len(rows)} | | | ' +
+          ' | '.join(f'{v:.2f}' for v in mean) + ' |')
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Time, memory and quality of inpaint() on big photos')
     sub = parser.add_subparsers(dest='command', required=True)
-    for name in ('speed', 'quality'):
+    for name in ('speed', 'quality', 'detail'):
         p = sub.add_parser(name)
-        p.add_argument('--config', required=True, help='model config file')
+        p.add_argument(
+            '--config',
+            required=True,
+            help='model config file, or a model name of model-index.yml')
         p.add_argument(
             '--checkpoint', help='weights (leave out: untrained model)')
         p.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
@@ -158,18 +216,28 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                 help='HxW of the photo')
             p.add_argument(
                 '--strategy', choices=STRATEGIES, default='auto')
+        if name == 'detail':
+            p.add_argument(
+                '--window-size',
+                type=int,
+                default=256,
+                help='side the downscaled windows are run at')
+            p.add_argument(
+                '--num',
+                type=int,
+                help='the first this many embedded photos (default: all)')
     args = parser.parse_args(argv)
-    cli.require_file(args.config, '--config')
+    if getattr(args, 'num', None) is not None and args.num < 1:
+        parser.error(f'--num must be >= 1, got {args.num}')
+    if args.config.endswith('.py'):  # else a model name
+        cli.require_file(args.config, '--config')
     cli.require_file(args.checkpoint, '--checkpoint')
     return args
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    if args.command == 'speed':
-        speed(args)
-    else:
-        quality(args)
+    dict(speed=speed, quality=quality, detail=detail)[args.command](args)
 
 
 if __name__ == '__main__':
