@@ -583,6 +583,11 @@ def test_upscale_detail_adds_grain_and_keeps_the_fill(model, photo,
     _check_composite(capped.result, photo, hole)
     assert not np.array_equal(capped.result, steps.result)
     assert not np.array_equal(capped.result, plain.result)
+    # so small that PatchMatch would see a hole only: the plain fill
+    monkeypatch.setattr('mmedit_tmad.apis.inpainting.DETAIL_MAX_PIXELS', 1)
+    none = inpaint(model, photo, hole, upscale_detail='patchmatch', **kw)
+    assert np.array_equal(none.result, plain.result)
+    assert [w.detail for w in none.windows] == [False, False]
 
 
 def test_upscale_detail_auto_follows_the_texture_synthesis(photo):
