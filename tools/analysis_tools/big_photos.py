@@ -31,7 +31,7 @@ Usage:
     python tools/analysis_tools/big_photos.py quality \\
         --config configs/tmad/tmad_demo_1xb4_embedded-128x128.py \\
         --checkpoint work_dirs/tmad_demo_1xb4_embedded-128x128/iter_960.pth
-    python tools/analysis_tools/big_photos.py detail \
+    python tools/analysis_tools/big_photos.py detail \\
         --config tmad_telea_1xb4_photos-256x256
 """
 import argparse
