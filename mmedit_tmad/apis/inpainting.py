@@ -699,12 +699,7 @@ def _inpaint_window(model: nn.Module,
         warnings.warn('no reference is left for a downscaled window: its '
                       'memory is drawn from the photo')
         use_photo = True
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    # a hole wherever a hole pixel of the photo has some weight: what the
-    # hole covers never reaches a valid pixel
-    small_hole = cv2.resize(
-        hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    small, small_hole = _shrink(image, hole, scale)
     out = _run(model, small, small_hole, unit, what, False, small_refs,
                use_photo)
     for key in ('pred', 'coarse'):
@@ -719,6 +714,20 @@ def _inpaint_window(model: nn.Module,
     return out
 
 
+def _shrink(image: np.ndarray, hole: np.ndarray,
+            scale: float) -> Tuple[np.ndarray, np.ndarray]:
+    """(h, w, 3) ``image`` and (h, w) bool ``hole`` downscaled by
+    ``scale`` (``cv2.INTER_AREA``); a hole wherever a hole pixel of the
+    photo has some weight, so what the hole covers never reaches a valid
+    pixel."""
+    h, w = hole.shape
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    small_hole = cv2.resize(
+        hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    return small, small_hole
+
+
 def _upscale_detail(image: np.ndarray, hole: np.ndarray, pred: np.ndarray,
                     scale: float) -> Optional[np.ndarray]:
     """``low(pred) + P - low(P)`` in the hole (see ``inpaint``'s "Upscale
@@ -726,18 +735,11 @@ def _upscale_detail(image: np.ndarray, hole: np.ndarray, pred: np.ndarray,
     bool ``hole``; ``scale`` < 1 of the window. None when no valid pixel
     is left to copy from."""
     from patchmatch import patch_match  # native library: loaded on use
-    if hole.all():
-        return None
     h, w = hole.shape
     f = min(1., (DETAIL_MAX_PIXELS / (h * w))**0.5)
-    img_p, hole_p = image, hole
-    if f < 1:  # as the window's downscaling: hole where any pixel is
-        size = (max(1, round(w * f)), max(1, round(h * f)))
-        img_p = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        hole_p = cv2.resize(
-            hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
-        if hole_p.all():
-            return None
+    img_p, hole_p = (image, hole) if f == 1 else _shrink(image, hole, f)
+    if hole_p.all():
+        return None
     # seeded per call: the same input gives the same fill
     fill = patch_match.inpaint(
         np.where(hole_p[..., None], 0, img_p).astype(np.uint8),

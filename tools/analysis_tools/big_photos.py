@@ -50,6 +50,7 @@ from embedded_photos import SOURCES, package_file, read_color  # noqa: E402
 
 from mmedit_tmad.apis import draw_mask, init_model, inpaint  # noqa: E402
 from mmedit_tmad.apis.inpainting import STRATEGIES  # noqa: E402
+from mmedit_tmad.evaluation.metrics import TMADTV  # noqa: E402
 from mmedit_tmad.utils import cli  # noqa: E402
 
 
@@ -152,12 +153,11 @@ def quality(args: argparse.Namespace) -> None:
 
 
 def hole_tv(img: np.ndarray, hole: np.ndarray) -> float:
-    """Mean absolute difference of horizontally and vertically
-    neighbouring pixels over the pairs touching the hole (0-255)."""
-    x = img.astype(np.float64)
-    dx = np.abs(x[:, 1:] - x[:, :-1])[hole[:, 1:] | hole[:, :-1]]
-    dy = np.abs(x[1:] - x[:-1])[hole[1:] | hole[:-1]]
-    return float(np.concatenate([dx.ravel(), dy.ravel()]).mean())
+    """``TMADTV(mask_key=...)`` of (h, w, c) ``img``: the mean absolute
+    difference of neighbouring pixels over the pairs touching the (h, w)
+    ``hole`` (0-255)."""
+    return float(TMADTV(mask_key='mask').process_image(
+        None, img.transpose(2, 0, 1), hole))
 
 
 def detail(args: argparse.Namespace) -> None:
