@@ -264,14 +264,22 @@ class TMADTextureSynthesis(nn.Module):
             hole[None, None].float(), k, stride=1, padding=r).flatten() >
                    0).nonzero()[:, 0]
         ty, tx = tgt_idx // w, tgt_idx % w
+        # the targets' bounding box, rows y0:y1, columns x0:x1: the
+        # targets' patches and the vote are computed on it alone
+        y0, y1 = int(ty.min()), int(ty.max()) + 1
+        x0, x1 = int(tx.min()), int(tx.max()) + 1
+        in_box = (ty - y0) * (x1 - x0) + (tx - x0)  # (Nt, )
 
-        def patches(x: Tensor, idx: Optional[Tensor] = None) -> Tensor:
-            # (c, h, w) -> (c * k * k, h * w), replicate-padded -> the
-            # columns idx, as rows: (N, c * k * k), contiguous for gathers
+        def patches(x: Tensor, box: bool = False) -> Tensor:
+            # (c, h, w), replicate-padded -> its patches as rows, (h * w,
+            # c * k * k), or with box those of the targets, (Nt, c * k * k);
+            # contiguous for gathers
             pad = F.pad(x[None], (r, r, r, r), mode='replicate')
-            cols = F.unfold(pad, k)[0]
-            if idx is not None:
-                cols = cols.index_select(1, idx)
+            if box:
+                pad = pad[..., y0:y1 + 2 * r, x0:x1 + 2 * r]
+            cols = F.unfold(pad, k)[0]  # (c * k * k, positions)
+            if box:
+                cols = cols.index_select(1, in_box)
             return cols.t().contiguous()
 
         photo = patches(img)  # the valid pixels never change
@@ -288,15 +296,20 @@ class TMADTextureSynthesis(nn.Module):
         # |t - s|^2 - |t|^2 = [t, 1] . [-2 s, |s|^2]: one plain product
         src_aug = torch.cat([-2. * src, (src * src).sum(1, keepdim=True)],
                             1).t().contiguous()  # (c * k * k [+ c] + 1, Ns)
-        in_hole = hole.flatten()
+        nbrs = self._neighbours(ty, tx, src_ok, h, w)
+        scratch = feat.new_empty(tgt_idx.numel(), feat.size(1))
         nnf = torch.full((h * w, ), -1, dtype=torch.long, device=img.device)
-        # how many matched patches cover each pixel: the same every round
-        size = (h + 2 * r, w + 2 * r)
-        weight = photo.new_zeros(k * k, h * w)
-        weight[:, tgt_idx] = 1.
-        den = F.fold(weight[None], size, k)[0, :, r:r + h, r:r + w]
+        # how many matched patches cover each pixel of the box: the same
+        # every round
+        bh, bw = y1 - y0, x1 - x0
+        size = (bh + 2 * r, bw + 2 * r)
+        weight = photo.new_zeros(k * k, bh * bw)
+        weight[:, in_box] = 1.
+        den = F.fold(weight[None], size, k)[0, :, r:r + bh, r:r + bw]
+        box_hole = hole[None, y0:y1, x0:x1]
+        cur = cur.clone()  # the vote writes into its box
         for it in range(self.iters):
-            tgt = patches(cur, tgt_idx)  # (Nt, c * k * k)
+            tgt = patches(cur, box=True)  # (Nt, c * k * k)
             if tgt_low is not None:
                 tgt = torch.cat([tgt, tgt_low], 1)
             if it > 0:
@@ -311,17 +324,18 @@ class TMADTextureSynthesis(nn.Module):
                 best, dist = found, d_found
             for _ in range(self.sweeps):
                 nnf[tgt_idx] = best
-                for dy, dx in _OFFSETS:
+                for nbr in nbrs:
                     best, dist = self._propagate(nnf, best, dist, tgt, feat,
-                                                 src_ok, ty, tx, dy, dx, h, w)
+                                                 scratch, *nbr)
             nnf[tgt_idx] = best
-            # vote: (c * k * k, h * w) columns of the matched patches, summed
-            # back onto the pixels they cover
-            cols = photo.new_zeros(photo.size(1), h * w)
-            cols[:, tgt_idx] = photo[best].t()
-            num = F.fold(cols[None], size, k)[0, :, r:r + h, r:r + w]
+            # vote: (c * k * k, bh * bw) columns of the matched patches,
+            # summed back onto the pixels they cover (all in the box)
+            cols = photo.new_zeros(photo.size(1), bh * bw)
+            cols[:, in_box] = photo[best].t()
+            num = F.fold(cols[None], size, k)[0, :, r:r + bh, r:r + bw]
             vote = num / den.clamp(min=1e-12)
-            cur = torch.where(in_hole.view(1, h, w), vote, cur)
+            cur[:, y0:y1, x0:x1] = torch.where(box_hole, vote,
+                                               cur[:, y0:y1, x0:x1])
         return cur
 
     def _patch_match_job(self, img: Tensor, hole: Tensor,
@@ -380,30 +394,85 @@ class TMADTextureSynthesis(nn.Module):
 
     def _search(self, tgt: Tensor, src_aug: Tensor, src_idx: Tensor):
         """Exhaustive nearest source of each target patch (squared L2)."""
-        best = torch.empty(tgt.size(0), dtype=torch.long, device=tgt.device)
-        dist = torch.empty(tgt.size(0), device=tgt.device)
-        ones = tgt.new_ones(tgt.size(0), 1)
-        for a in range(0, tgt.size(0), self.chunk):
+        n = tgt.size(0)
+        best = torch.empty(n, dtype=torch.long, device=tgt.device)
+        dist = torch.empty(n, device=tgt.device)
+        # every chunk's product goes into the same buffer: a fresh
+        # (chunk, Ns) tensor a chunk costs its page faults each time
+        rows = min(self.chunk, n)
+        aug = tgt.new_empty(rows, tgt.size(1) + 1)  # [t, 1]
+        aug[:, -1] = 1.
+        prod = tgt.new_empty(rows, src_aug.size(1))
+        for a in range(0, n, self.chunk):
             t = tgt[a:a + self.chunk]
-            # (chunk, Ns): |t - s|^2 - |t|^2
-            d = torch.cat([t, ones[a:a + self.chunk]], 1) @ src_aug
-            v, j = d.min(1)
-            best[a:a + self.chunk] = src_idx[j]
-            dist[a:a + self.chunk] = (v + (t * t).sum(1)).clamp(min=0)
+            m = t.size(0)
+            aug[:m, :-1] = t
+            # (m, Ns): |t - s|^2 - |t|^2
+            torch.mm(aug[:m], src_aug, out=prod[:m])
+            low, j = first_min(prod[:m])
+            best[a:a + m] = src_idx[j]
+            dist[a:a + m] = (low + (t * t).sum(1)).clamp(min=0)
         return best, dist
 
-    def _propagate(self, nnf, best, dist, tgt, feat, src_ok, ty, tx, dy, dx,
-                   h, w):
-        """Try the match of the neighbour at ``-(dy, dx)``, shifted
-        (``feat``: what the match compares at each pixel)."""
-        ny, nx = ty - dy, tx - dx
-        ok = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
-        match = nnf[(ny.clamp(0, h - 1) * w + nx.clamp(0, w - 1))]
-        cy, cx = match // w + dy, match % w + dx
-        ok &= (match >= 0) & (cy >= 0) & (cy < h) & (cx >= 0) & (cx < w)
-        cand = torch.where(ok, cy.clamp(0, h - 1) * w + cx.clamp(0, w - 1),
-                           best)
-        ok &= src_ok[cand]
-        d = ((feat[cand] - tgt)**2).sum(1)
+    def _neighbours(self, ty: Tensor, tx: Tensor, src_ok: Tensor, h: int,
+                    w: int) -> list:
+        """What propagation needs of each offset ``(dy, dx)`` of
+        ``_OFFSETS``, fixed for an image: the flat index of each target's
+        neighbour at ``-(dy, dx)`` (clamped to the image), whether that
+        neighbour is in the image, the flat shift ``dy * w + dx`` and, per
+        pixel ``p``, whether ``p + (dy, dx)`` is in the image and a source
+        centre."""
+        ys = torch.arange(h, device=ty.device)[:, None]
+        xs = torch.arange(w, device=ty.device)[None]
+        out = []
+        for dy, dx in _OFFSETS:
+            ny, nx = ty - dy, tx - dx
+            inside = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
+            nbr = ny.clamp(0, h - 1) * w + nx.clamp(0, w - 1)
+            fits = ((ys + dy >= 0) & (ys + dy < h) & (xs + dx >= 0) &
+                    (xs + dx < w)).flatten()  # (h * w, )
+            shift = dy * w + dx
+            to_src = fits & src_ok[(torch.arange(
+                h * w, device=ty.device) + shift).clamp(0, h * w - 1)]
+            out.append((nbr, inside, shift, to_src))
+        return out
+
+    def _propagate(self, nnf, best, dist, tgt, feat, scratch, nbr, inside,
+                   shift, to_src):
+        """Try each target's neighbour's match, shifted (one offset of
+        :meth:`_neighbours`; ``feat``: what the match compares at each
+        pixel)."""
+        match = nnf[nbr]  # -1: the neighbour has no match (not a target)
+        ok = inside & (match >= 0) & to_src[match.clamp(min=0)]
+        cand = torch.where(ok, match + shift, best)
+        # ((feat[cand] - tgt)**2).sum(1) in a buffer reused by every call
+        diff = torch.index_select(feat, 0, cand, out=scratch)
+        d = diff.sub_(tgt).pow_(2).sum(1)
         take = ok & (d < dist * (1. + self.coherence))
         return torch.where(take, cand, best), torch.where(take, d, dist)
+
+
+def first_min(x: Tensor, block: int = 128):
+    """``x.min(1)`` of a (m, n) tensor: each row's minimum and the index of
+    its first occurrence, the same values and indices, ~5x faster on CPU.
+
+    ``min`` with indices does not vectorise; ``amin`` does. The minima of
+    blocks of ``block`` columns come first, then the first block holding
+    the row's minimum is searched.
+    """
+    if x.dim() != 2 or x.size(1) == 0:
+        raise ValueError(f'a (m, n) tensor with n > 0 expected, got '
+                         f'{tuple(x.shape)}')
+    x = x.contiguous()
+    m, n = x.shape
+    full = n // block
+    parts = [x[:, :full * block].view(m, full, block).amin(2)]
+    if n > full * block:
+        parts.append(x[:, full * block:].amin(1, keepdim=True))
+    _, first = torch.cat(parts, 1).min(1)  # (m, ): the first such block
+    # (m, block) columns of that block; past the end, the last column again
+    # (a repeat after its first occurrence: never the one picked)
+    idx = (first[:, None] * block +
+           torch.arange(block, device=x.device)).clamp(max=n - 1)
+    low, j = x.gather(1, idx).min(1)
+    return low, idx.gather(1, j[:, None])[:, 0]

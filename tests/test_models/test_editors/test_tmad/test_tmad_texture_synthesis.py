@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmedit_tmad.models.editors.tmad.tmad_texture_synthesis import \
-    TMADTextureSynthesis
+from mmedit_tmad.models.editors.tmad.tmad_texture_synthesis import (
+    TMADTextureSynthesis, first_min)
 
 
 def _stripes(h=48, w=48, period=6):
@@ -30,7 +30,9 @@ def test_keeps_valid_pixels_and_fills_with_photo_values():
     mask = torch.cat([_box(40, 40, 8, 24, 10, 30),
                       _box(40, 40, 20, 36, 4, 20)])
     flat = img * (1 - mask) + 0.5 * mask  # a flat start in the hole
+    before = flat.clone()
     out = TMADTextureSynthesis(iters=2)(flat, mask)
+    assert torch.equal(flat, before)  # the input is not written
     assert out.shape == img.shape and out.dtype == img.dtype
     assert torch.equal(out * (1 - mask), flat * (1 - mask))
     for i in range(2):
@@ -41,6 +43,22 @@ def test_keeps_valid_pixels_and_fills_with_photo_values():
         assert (filled >= valid.min(1, keepdim=True)[0] - 1e-5).all()
         assert (filled <= valid.max(1, keepdim=True)[0] + 1e-5).all()
         assert not torch.allclose(filled, torch.full_like(filled, 0.5))
+
+
+@pytest.mark.parametrize('n', [1, 5, 128, 129, 300, 1024])
+def test_first_min_is_min_with_first_indices(n):
+    torch.manual_seed(n)
+    x = torch.randn(40, n)
+    ties = (torch.randn(40, n) * 2).round()  # many equal minima a row
+    ties[0] = 3.  # all equal
+    ties[1, n // 2:] = -9.  # the minimum from the middle on
+    for a in (x, ties):
+        low, idx = first_min(a)
+        ref = a.min(1)
+        assert torch.equal(low, ref.values)
+        assert torch.equal(idx, ref.indices)
+    assert first_min(ties)[1][0] == 0
+    assert first_min(ties)[1][1] == n // 2
 
 
 def test_restores_texture_that_a_smooth_estimate_lost():
