@@ -81,7 +81,7 @@ class TMADTextureSynthesis(nn.Module):
             exhaustive search (evenly thinned beyond), which bounds the cost
             on large images. Default: 16384.
         chunk (int): Target patches per matrix product. Default: 512 (on 2
-            CPU cores ~20% faster than 128 or 1024, with the same output on
+            CPU cores faster than 128, 256 or 1024, with the same output on
             held-out photos).
         guide (str, optional): ``'patchmatch'``: start from the estimate
             with PatchMatch's high frequencies (above); 3-channel images.
