@@ -24,9 +24,9 @@ name of ``model-index.yml``: its config and shipped weights.
 Big photos (longer side above ``--crop-trigger-size``, default 1024) are
 inpainted in windows around their holes (``--strategy``, ``--crop-margin``,
 ``--window-size``, ``--upscale-detail``: see ``mmedit_tmad.apis.inpaint`` and
-``docs/inpaint.md``), so time and memory follow the holes, not the photo. ``--reference PATH``
-(repeatable) adds images whose texture T-MAD's memory also draws from
-(``--reference-only``: from them alone). One line per image
+``docs/inpaint.md``), so time and memory follow the holes, not the photo.
+``--reference PATH`` (repeatable) adds images whose texture T-MAD's memory
+also draws from (``--reference-only``: from them alone). One line per image
 reports its size, the windows and the time taken.
 
 Before the model is loaded, every input is read and checked and the
