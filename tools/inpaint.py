@@ -26,7 +26,8 @@ inpainted in windows around their holes (``--strategy``, ``--crop-margin``,
 ``--window-size``, ``--upscale-detail``: see ``mmedit_tmad.apis.inpaint`` and
 ``docs/inpaint.md``), so time and memory follow the holes, not the photo.
 ``--reference PATH`` (repeatable) adds images whose texture T-MAD's memory
-also draws from (``--reference-only``: from them alone). One line per image
+and the shipped model's texture synthesis also draw from
+(``--reference-only``: from them alone). One line per image
 reports its size, the windows and the time taken.
 
 Before the model is loaded, every input is read and checked and the
@@ -148,12 +149,13 @@ def add_reference_args(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar='PATH',
         help='reference image whose texture fills the hole (T-MAD\'s '
-        'texture memory also draws from it; repeatable, any size)')
+        'texture memory and texture synthesis also draw from it; '
+        'repeatable, any size)')
     parser.add_argument(
         '--reference-only',
         action='store_true',
-        help='draw the texture memory from the references alone, not from '
-        'the photo')
+        help='draw the texture memory and the texture synthesis from the '
+        'references alone, not from the photo')
 
 
 def reference_kwargs(args: argparse.Namespace) -> dict:

@@ -447,7 +447,11 @@ def inpaint(model: nn.Module,
     scene, another scale) mostly go unranked, though a large reference
     takes slots of ``T`` from the photo in proportion to its windows. The
     measured effect is in ``configs/tmad/README.md``. ``use_photo=False``
-    draws ``T`` from the references alone. A window
+    draws ``T`` from the references alone. A model with a test-time
+    texture synthesis (the shipped one) takes its source patches from the
+    references too, and from them alone with ``use_photo=False``; the
+    full-resolution detail of a downscaled window still comes from the
+    photo (``upscale_detail``). A window
     downscaled by ``strategy='crop'`` scales the references by the same
     factor (a reference left under ``k_p`` pixels is skipped with a
     warning). ``return_steps`` tells which source each window came from.

@@ -718,6 +718,29 @@ def test_reference_joins_the_memory(model, photo, reference):
     assert np.array_equal(alone.result[~hole], plain[~hole])
 
 
+def test_reference_feeds_the_texture_synthesis(crop):
+    """A model with a texture synthesis (the shipped one's last step) draws
+    its source patches from the references too, from them alone with
+    ``use_photo=False``."""
+    synth = init_model(
+        TEST_CFG,
+        cfg_options={
+            'model.train_cfg.coarse_iters': 0,
+            'model.texture_synthesis': dict(
+                type='TMADTextureSynthesis', iters=2)
+        })
+    hole = _box_mask(crop.shape, (30, 20, 40, 30))
+    grey = np.full((40, 50, 3), 77, np.uint8)
+    out = inpaint(synth, crop, hole, reference=grey, use_photo=False)
+    _check_composite(out, crop, hole)
+    assert (out[hole] == 77).all()
+    # with the photo: the hole takes the photo's patches (the grey matches
+    # none of them), the same as without the reference
+    assert np.array_equal(
+        inpaint(synth, crop, hole, reference=grey * 0 + 255),
+        inpaint(synth, crop, hole))
+
+
 def test_reference_formats(model, crop, reference, tmp_path):
     """Grayscale, (h, w, 1), RGBA, float arrays and files: as the photo."""
     hole = _box_mask(crop.shape)

@@ -308,7 +308,9 @@ class TMADInpaintor(OneStageInpaintor):
             dict: as :meth:`synthesize`, plus ``coarse_res`` and
             ``coarse_img``; in phase 1 (``cur_iter < coarse_iters``) only
             those and ``tiled`` = ``result`` = ``coarse_img``. With
-            ``texture_synthesis``, ``result`` is its output and
+            ``texture_synthesis``, ``result`` is its output (its source
+            patches, like the memory's windows, drawn from ``references``
+            too, from them alone with ``use_image=False``) and
             ``network_result`` the result before it.
         """
         self._check_inputs(masked_img, mask)
@@ -329,8 +331,12 @@ class TMADInpaintor(OneStageInpaintor):
             out.update(coarse_res=coarse_res, coarse_img=coarse_img)
         if self.texture_synthesis is not None:
             out['network_result'] = out['result']
-            out['result'] = self.texture_synthesis(out['result'], mask,
-                                                   exclude)
+            out['result'] = self.texture_synthesis(
+                out['result'],
+                mask,
+                exclude,
+                references=references,
+                use_image=use_image)
         return out
 
     def forward_test(self, inputs: Tensor,

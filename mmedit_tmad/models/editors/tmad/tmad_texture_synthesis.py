@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """Test-time texture synthesis on top of T-MAD's result (not in the paper)."""
-from typing import Optional
+import warnings
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -10,6 +11,11 @@ from torch import Tensor
 
 from mmedit_tmad.registry import MODELS
 from mmedit_tmad.utils.threads import thread_map
+
+#: the references' pixels the synthesis takes in all; more are downscaled
+#: (each pixel of the canvas holds its patch, ``c k^2`` floats: 588 B for
+#: 7x7 RGB patches, 0.6 GB at this bound)
+MAX_REFERENCE_PIXELS = 2**20
 
 #: neighbours whose matches are tried for a pixel (PatchMatch propagation)
 _OFFSETS = ((0, 1), (1, 0), (0, -1), (-1, 0))
@@ -63,6 +69,9 @@ class TMADTextureSynthesis(nn.Module):
     the photo where a source lies). Every match then keeps the hole's
     layout near the networks' even when the start is mostly PatchMatch's (a
     wide ``guide_sigma``), so more of its texture can stay.
+
+    With ``references`` (:meth:`forward`; ``inpaint(..., reference=...)``)
+    the patches of other images are sources too, or the only ones.
 
     Args:
         patch_radius (int): ``r``; patches are ``2r+1`` pixels wide.
@@ -174,8 +183,21 @@ class TMADTextureSynthesis(nn.Module):
     def forward(self,
                 img: Tensor,
                 mask: Tensor,
-                exclude: Optional[Tensor] = None) -> Tensor:
+                exclude: Optional[Tensor] = None,
+                references: Optional[Sequence[Tensor]] = None,
+                use_image: bool = True) -> Tensor:
         """Re-synthesise the hole of each image.
+
+        **References** (the reference fill of ``TMADInpaintor.inpaint``):
+        every patch lying wholly in a reference is a source too, found by
+        the search and reached by propagation as the photo's are; with
+        ``use_image=False`` the sources are the references' alone, so every
+        hole pixel becomes a mean of reference pixels. Each reference is
+        replicate-padded on its own, so no patch spans two images, and the
+        photo's target patches and sources are the ones it has alone.
+        References of more than ``MAX_REFERENCE_PIXELS`` pixels in all are
+        downscaled together to that many (area interpolation, with a
+        warning), which bounds the memory (``c k^2`` floats a pixel).
 
         Args:
             img (Tensor): (n, c, h, w) the estimate, e.g. ``Î_p``; valid
@@ -184,6 +206,11 @@ class TMADTextureSynthesis(nn.Module):
             exclude (Tensor, optional): (n, 1, h, w), 1 on pixels that are
                 not part of the photo (padding): no source patch touches
                 one. Default: None.
+            references (list[Tensor], optional): (n, c, h_j, w_j) images in
+                ``img``'s space, each at least ``2r+1`` a side. Default:
+                None.
+            use_image (bool): Draw source patches from ``img`` too; False
+                needs ``references``. Default: True.
 
         Returns:
             Tensor: (n, c, h, w) in ``img``'s dtype; equal to ``img``
@@ -199,6 +226,7 @@ class TMADTextureSynthesis(nn.Module):
             raise ValueError(f'exclude must have the shape of mask '
                              f'{tuple(mask.shape)}, got '
                              f'{tuple(exclude.shape)}')
+        refs = self._check_references(img, references, use_image)
         if self.guide is not None and img.size(1) != 3:
             raise ValueError(f'guide={self.guide!r} needs 3-channel images, '
                              f'got {img.size(1)} channels')
@@ -212,9 +240,55 @@ class TMADTextureSynthesis(nn.Module):
             if self.guide is not None:
                 starts = self._guided_batch(img.float(), holes, excl)
             for i in range(img.size(0)):
-                out.append(
-                    self._one(img[i].float(), holes[i], excl[i], starts[i]))
+                if refs:
+                    out.append(
+                        self._with_references(img[i].float(), holes[i],
+                                              excl[i], starts[i],
+                                              [r[i].float() for r in refs],
+                                              use_image))
+                else:
+                    out.append(
+                        self._one(img[i].float(), holes[i], excl[i],
+                                  starts[i]))
         return torch.stack(out).to(img.dtype)
+
+    def _check_references(self, img: Tensor,
+                          references: Optional[Sequence[Tensor]],
+                          use_image: bool) -> List[Tensor]:
+        """``references`` checked against ``img``, downscaled together to
+        at most ``MAX_REFERENCE_PIXELS`` pixels in all."""
+        refs = list(references or [])
+        if not use_image and not refs:
+            raise ValueError('use_image=False needs references to draw from')
+        k = 2 * self.patch_radius + 1
+        for j, ref in enumerate(refs, 1):
+            if not isinstance(ref, Tensor) or ref.dim() != 4 or \
+                    ref.shape[0] != img.shape[0] or \
+                    ref.shape[1] != img.shape[1]:
+                shape = tuple(ref.shape) if isinstance(ref, Tensor) else \
+                    type(ref).__name__
+                raise ValueError(f'reference {j} has shape {shape}; '
+                                 f'expected ({img.shape[0]}, {img.shape[1]}'
+                                 ', h, w)')
+            if min(ref.shape[2:]) < k:
+                raise ValueError(f'reference {j} is {ref.shape[2]}x'
+                                 f'{ref.shape[3]}: smaller than one patch '
+                                 f'({k}x{k})')
+        total = sum(ref.shape[2] * ref.shape[3] for ref in refs)
+        if total > MAX_REFERENCE_PIXELS:
+            f = (MAX_REFERENCE_PIXELS / total)**0.5
+            warnings.warn(f'the references have {total} pixels in all: the '
+                          f'texture synthesis draws from them downscaled by '
+                          f'{f:.3f} (MAX_REFERENCE_PIXELS '
+                          f'{MAX_REFERENCE_PIXELS})')
+            refs = [
+                F.interpolate(
+                    ref.float(),
+                    size=(max(k, int(ref.shape[2] * f)),
+                          max(k, int(ref.shape[3] * f))),
+                    mode='area').to(ref.dtype) for ref in refs
+            ]
+        return refs
 
     def _guided_batch(self, img: Tensor, holes: Tensor, excl) -> list:
         """:meth:`_guided` of each image that has a hole and valid pixels
@@ -240,17 +314,95 @@ class TMADTextureSynthesis(nn.Module):
              start: Optional[Tensor] = None) -> Tensor:
         """(c, h, w) float, (h, w) bool hole / padding -> (c, h, w);
         ``start``: the estimate the first match sees (default ``img``)."""
+        dirty = hole if exclude is None else hole | exclude
+        low = self._blur(img, exclude, self.structure_sigma) \
+            if self.structure_weight > 0 else None
+        grid = torch.zeros_like(hole)
+        grid[::self.stride, ::self.stride] = True
+        return self._synthesize(img, hole, dirty, grid, start, low)
+
+    def _with_references(self, img: Tensor, hole: Tensor,
+                         exclude: Optional[Tensor], start: Optional[Tensor],
+                         refs: list, use_image: bool) -> Tensor:
+        """:meth:`_one` with the patches of ``refs`` ((c, h_j, w_j) each)
+        as sources too (only: ``use_image=False``).
+
+        One canvas holds the photo and the references side by side, each
+        replicate-padded by ``r`` on its own (filler below a shorter one
+        is kept out of every patch), so that a patch of any of them is the
+        one it has alone; source centres lie in a reference or, with
+        ``use_image``, in the photo, on each one's own grid of ``stride``.
+        """
+        r = self.patch_radius
+        c, h, w = img.shape
+        parts = [img] + refs
+        big_h = max(p.size(1) for p in parts) + 2 * r
+        big_w = sum(p.size(2) + 2 * r for p in parts)
+        canvas = img.new_zeros(c, big_h, big_w)
+        cstart = None if start is None else img.new_zeros(c, big_h, big_w)
+        low = None if self.structure_weight == 0 else canvas.clone()
+        dirty = torch.ones(big_h, big_w, dtype=torch.bool, device=img.device)
+        chole = torch.zeros_like(dirty)
+        allowed = torch.zeros_like(dirty)
+        grid = torch.zeros_like(dirty)
+        x = 0
+        for j, part in enumerate(parts):
+            ph, pw = part.shape[1:]
+            outer = (slice(0, ph + 2 * r), slice(x, x + pw + 2 * r))
+            inner = (slice(r, r + ph), slice(x + r, x + r + pw))
+            canvas[(slice(None), ) + outer] = self._pad(part)
+            dirty[outer] = False
+            if j == 0:
+                if start is not None:
+                    cstart[(slice(None), ) + outer] = self._pad(start)
+                dirty[inner] = hole if exclude is None else hole | exclude
+                chole[inner] = hole
+            if j > 0 or use_image:
+                allowed[inner] = True
+                grid[inner][::self.stride, ::self.stride] = True
+            if low is not None:
+                low[(slice(None), ) + inner] = self._blur(
+                    part, exclude if j == 0 else None, self.structure_sigma)
+            x += pw + 2 * r
+        out = self._synthesize(
+            canvas, chole, dirty, grid & allowed, cstart, low,
+            allowed=allowed, photo_hw=(h, w))
+        return out[:, r:r + h, r:r + w]
+
+    def _pad(self, x: Tensor) -> Tensor:
+        """(c, h, w) -> (c, h + 2r, w + 2r), the border replicated."""
+        r = self.patch_radius
+        return F.pad(x[None], (r, r, r, r), mode='replicate')[0]
+
+    def _synthesize(self,
+                    img: Tensor,
+                    hole: Tensor,
+                    dirty: Tensor,
+                    grid: Tensor,
+                    start: Optional[Tensor],
+                    low: Optional[Tensor],
+                    allowed: Optional[Tensor] = None,
+                    photo_hw: Optional[tuple] = None) -> Tensor:
+        """The rounds of match, propagate and vote on ``img`` (c, h, w).
+
+        ``hole``: the pixels to fill; ``dirty``: what no source patch may
+        touch; ``grid``: the source centres of the exhaustive search;
+        ``low``: ``L`` of the structure term (None without one);
+        ``allowed``: where any source centre may lie (None: anywhere
+        clean); ``photo_hw``: the photo's size where ``img`` is a canvas
+        of :meth:`_with_references` (its targets stay in it, its padding
+        follows the vote), None where ``img`` is the photo.
+        """
         h, w = img.shape[1:]
         r = self.patch_radius
         k = 2 * r + 1
-        dirty = hole if exclude is None else hole | exclude
         # a source centre: its whole patch free of hole and padding (the
         # image border is replicated)
         near_dirty = F.max_pool2d(
             dirty[None, None].float(), k, stride=1, padding=r)[0, 0] > 0
+        if allowed is not None:
+            near_dirty = near_dirty | ~allowed
         src_ok = (~near_dirty).flatten()  # (h * w, )
-        grid = torch.zeros(h, w, dtype=torch.bool, device=img.device)
-        grid[::self.stride, ::self.stride] = True
         src_idx = (src_ok & grid.flatten()).nonzero()[:, 0]
         if not hole.any() or src_idx.numel() == 0:
             return img
@@ -260,9 +412,14 @@ class TMADTextureSynthesis(nn.Module):
                 device=img.device).round().long()
             src_idx = src_idx[keep]
         # targets: every pixel whose patch touches the hole
-        tgt_idx = (F.max_pool2d(
-            hole[None, None].float(), k, stride=1, padding=r).flatten() >
-                   0).nonzero()[:, 0]
+        near_hole = F.max_pool2d(
+            hole[None, None].float(), k, stride=1, padding=r)[0, 0] > 0
+        if photo_hw is not None:
+            # in a canvas, the photo's pixels only (not its padding)
+            inside = torch.zeros_like(near_hole)
+            inside[r:r + photo_hw[0], r:r + photo_hw[1]] = True
+            near_hole = near_hole & inside
+        tgt_idx = near_hole.flatten().nonzero()[:, 0]
         ty, tx = tgt_idx // w, tgt_idx % w
         # the targets' bounding box, rows y0:y1, columns x0:x1: the
         # targets' patches and the vote are computed on it alone
@@ -287,9 +444,9 @@ class TMADTextureSynthesis(nn.Module):
         # what the match compares: the patch, and with a structure weight
         # sqrt(λ k^2) L at its centre, (h * w, c * k * k [+ c])
         feat, tgt_low = photo, None
-        if self.structure_weight > 0:
-            low = self._blur(img, exclude, self.structure_sigma).flatten(1)
-            low = low.t() * (self.structure_weight * k * k)**0.5  # (h * w, c)
+        if low is not None:
+            # (h * w, c)
+            low = low.flatten(1).t() * (self.structure_weight * k * k)**0.5
             feat = torch.cat([photo, low], 1)
             tgt_low = low[tgt_idx]  # fixed: the networks' layout
         src = feat[src_idx]  # (Ns, c * k * k [+ c])
@@ -336,6 +493,11 @@ class TMADTextureSynthesis(nn.Module):
             vote = num / den.clamp(min=1e-12)
             cur[:, y0:y1, x0:x1] = torch.where(box_hole, vote,
                                                cur[:, y0:y1, x0:x1])
+            if photo_hw is not None:
+                # the photo's replicated border follows its new pixels
+                ph, pw = photo_hw
+                cur[:, :ph + 2 * r, :pw + 2 * r] = self._pad(
+                    cur[:, r:r + ph, r:r + pw])
         return cur
 
     def _patch_match_job(self, img: Tensor, hole: Tensor,
