@@ -591,16 +591,22 @@ def test_upscale_detail_adds_grain_and_keeps_the_fill(model, photo,
     assert [w.detail for w in none.windows] == [False, False]
 
 
-def test_upscale_detail_auto_follows_the_texture_synthesis(photo):
-    """'auto' adds detail for a model with a test-time texture synthesis;
-    a window that is all hole has nothing to copy and keeps its fill."""
-    synth = init_model(
+@pytest.fixture(scope='module')
+def synth():
+    """The tiny T-MAD in phase 2 with a test-time texture synthesis (the
+    shipped model's last step)."""
+    return init_model(
         TEST_CFG,
         cfg_options={
             'model.train_cfg.coarse_iters': 0,
             'model.texture_synthesis': dict(
                 type='TMADTextureSynthesis', iters=1)
         })
+
+
+def test_upscale_detail_auto_follows_the_texture_synthesis(photo, synth):
+    """'auto' adds detail for a model with a test-time texture synthesis;
+    a window that is all hole has nothing to copy and keeps its fill."""
     hole = np.zeros(photo.shape[:2], bool)
     hole[60:200, 40:180] = True
     kw = dict(strategy='crop', crop_margin=16, window_size=96)
@@ -718,17 +724,10 @@ def test_reference_joins_the_memory(model, photo, reference):
     assert np.array_equal(alone.result[~hole], plain[~hole])
 
 
-def test_reference_feeds_the_texture_synthesis(crop):
+def test_reference_feeds_the_texture_synthesis(crop, synth):
     """A model with a texture synthesis (the shipped one's last step) draws
     its source patches from the references too, from them alone with
     ``use_photo=False``."""
-    synth = init_model(
-        TEST_CFG,
-        cfg_options={
-            'model.train_cfg.coarse_iters': 0,
-            'model.texture_synthesis': dict(
-                type='TMADTextureSynthesis', iters=2)
-        })
     hole = _box_mask(crop.shape, (30, 20, 40, 30))
     grey = np.full((40, 50, 3), 77, np.uint8)
     out = inpaint(synth, crop, hole, reference=grey, use_photo=False)

@@ -76,28 +76,22 @@ def test_three_rows_on_held_out_photos(held_out_256, tmp_path):
 
 def test_second_shot_and_networks_only(held_out_256, tmp_path):
     data, masks = held_out_256
-    out = tmp_path / 'ref'
-    rows = reference_fill.main([
-        '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',
-        '1', '--num-examples', '0', '--no-fid-kid', '--shift', '32',
-        '--networks-only', '--out', str(out)
-    ])['rect_large']
-    note = (out / 'metrics.md').read_text()
+
+    def run(name, *extra):
+        out = tmp_path / name
+        rows = reference_fill.main([
+            '--data', data, '--masks', masks, '--kinds', 'rect_large',
+            '--num', '1', '--num-examples', '0', '--no-fid-kid', '--shift',
+            '32', '--out', str(out), *extra
+        ])['rect_large']
+        return rows, (out / 'metrics.md').read_text()
+
+    rows, note = run('net', '--networks-only')
     assert '32 px away along each axis' in note
     assert '(networks only)' in note
     # without the synthesis the shipped PSNet hardly moves the coarse fill
     assert rows['none']['psnet_change'] < 0.5, rows['none']
     # --cfg-options reaches the model: one more round changes the output
-    one = reference_fill.main([
-        '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',
-        '1', '--num-examples', '0', '--no-fid-kid', '--shift', '32', '--out',
-        str(tmp_path / 'one'), '--cfg-options',
-        'model.texture_synthesis.iters=1'
-    ])['rect_large']
-    two = reference_fill.main([
-        '--data', data, '--masks', masks, '--kinds', 'rect_large', '--num',
-        '1', '--num-examples', '0', '--no-fid-kid', '--shift', '32', '--out',
-        str(tmp_path / 'two'), '--cfg-options',
-        'model.texture_synthesis.iters=2'
-    ])['rect_large']
+    one, _ = run('one', '--cfg-options', 'model.texture_synthesis.iters=1')
+    two, _ = run('two', '--cfg-options', 'model.texture_synthesis.iters=2')
     assert one['none']['MAE'] != two['none']['MAE']
