@@ -733,10 +733,10 @@ def test_reference_feeds_the_texture_synthesis(crop, synth):
     out = inpaint(synth, crop, hole, reference=grey, use_photo=False)
     _check_composite(out, crop, hole)
     assert (out[hole] == 77).all()
-    # with the photo: the hole takes the photo's patches (the grey matches
-    # none of them), the same as without the reference
+    # with the photo: a white reference matches none of the photo's
+    # patches, so the output is the one without it
     assert np.array_equal(
-        inpaint(synth, crop, hole, reference=grey * 0 + 255),
+        inpaint(synth, crop, hole, reference=np.full_like(grey, 255)),
         inpaint(synth, crop, hole))
 
 

@@ -164,20 +164,14 @@ def side_strips(photo: np.ndarray, size: int,
 def shifted_view(photo: np.ndarray, size: int,
                  shift: int) -> List[np.ndarray]:
     """A second shot of the centre ``size`` square, the camera moved: the
-    ``size`` square ``shift`` pixels away along each axis (towards the
-    side with more room, less where the photo ends there); none where
-    the photo leaves under ``shift / 2`` pixels of room in all."""
+    ``size`` square ``shift`` pixels down and right of it (less where the
+    photo ends first; a centre square has at least as much room below and
+    right as above and left); none where that leaves under ``shift / 2``
+    pixels of movement in all."""
     h, w = photo.shape[:2]
     top, left = (h - size) // 2, (w - size) // 2
-
-    def move(start, room_after):
-        # room before the crop: start; after it: room_after
-        if room_after >= start:
-            return min(shift, room_after)
-        return -min(shift, start)
-
-    dy, dx = move(top, h - size - top), move(left, w - size - left)
-    if abs(dy) + abs(dx) < shift / 2:
+    dy, dx = min(shift, h - size - top), min(shift, w - size - left)
+    if dy + dx < shift / 2:
         return []
     return [
         np.ascontiguousarray(photo[top + dy:top + dy + size,

@@ -1,6 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """T-MAD texture memory and patch cutting (paper Sec.III-B, Fig.2(b))."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -237,24 +237,14 @@ class TMADTextureMemory(nn.Module):
         """
         k, s = self.patch_size, self.stride
         self._check(img, mask, k)
-        refs = list(references or [])
-        if not use_image and not refs:
-            raise ValueError('use_image=False needs references to draw from')
+        refs = check_references(img, references, use_image, k,
+                                'memory window')
         n = img.shape[0]
         # candidate sources: (source id, image, hole fraction (n, lh, lw))
         cands = []
         if use_image:
             cands.append((0, img, F.avg_pool2d(mask.float(), k, stride=s)))
         for j, ref in enumerate(refs, 1):
-            if ref.dim() != 4 or ref.shape[0] != n or \
-                    ref.shape[1] != img.shape[1]:
-                raise ValueError(
-                    f'reference {j} has shape {tuple(ref.shape)}; expected '
-                    f'({n}, {img.shape[1]}, h, w)')
-            if ref.shape[2] < k or ref.shape[3] < k:
-                raise ValueError(f'reference {j} is {ref.shape[2]}x'
-                                 f'{ref.shape[3]}: smaller than one memory '
-                                 f'window ({k}x{k})')
             lh, lw = (ref.shape[2] - k) // s + 1, (ref.shape[3] - k) // s + 1
             cands.append((j, ref, img.new_zeros(n, 1, lh, lw)))
         # (n, L): hole fraction of every candidate window, sources in turn
@@ -401,3 +391,26 @@ class TMADTextureMemory(nn.Module):
         grid = grid.index_put((b[valid], cells[valid]),
                               patches[valid].to(grid.dtype))
         return cells_to_image(grid, h, w)
+
+
+def check_references(img: Tensor, references: Optional[Sequence[Tensor]],
+                     use_image: bool, k: int, unit: str) -> List[Tensor]:
+    """The references of ``img`` (n, c, h, w) as a list: each (n, c, h_j,
+    w_j) and at least ``k`` (one ``unit``: a memory window, a patch) a
+    side; ``use_image=False`` needs one at least."""
+    refs = list(references or [])
+    if not use_image and not refs:
+        raise ValueError('use_image=False needs references to draw from')
+    n, c = img.shape[:2]
+    for j, ref in enumerate(refs, 1):
+        if not isinstance(ref, Tensor) or ref.dim() != 4 or \
+                ref.shape[0] != n or ref.shape[1] != c:
+            shape = tuple(ref.shape) if isinstance(ref, Tensor) else \
+                type(ref).__name__
+            raise ValueError(f'reference {j} has shape {shape}; expected '
+                             f'({n}, {c}, h, w)')
+        if ref.shape[2] < k or ref.shape[3] < k:
+            raise ValueError(f'reference {j} is {ref.shape[2]}x'
+                             f'{ref.shape[3]}: smaller than one {unit} '
+                             f'({k}x{k})')
+    return refs

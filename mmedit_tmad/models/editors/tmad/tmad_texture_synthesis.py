@@ -12,6 +12,8 @@ from torch import Tensor
 from mmedit_tmad.registry import MODELS
 from mmedit_tmad.utils.threads import thread_map
 
+from .tmad_texture_memory import check_references
+
 #: the references' pixels the synthesis takes in all; more are downscaled
 #: (each pixel of the canvas holds its patch, ``c k^2`` floats: 588 B for
 #: 7x7 RGB patches, 0.6 GB at this bound)
@@ -240,16 +242,11 @@ class TMADTextureSynthesis(nn.Module):
             if self.guide is not None:
                 starts = self._guided_batch(img.float(), holes, excl)
             for i in range(img.size(0)):
-                if refs:
-                    out.append(
-                        self._with_references(img[i].float(), holes[i],
-                                              excl[i], starts[i],
-                                              [r[i].float() for r in refs],
-                                              use_image))
-                else:
-                    out.append(
-                        self._one(img[i].float(), holes[i], excl[i],
-                                  starts[i]))
+                args = (img[i].float(), holes[i], excl[i], starts[i])
+                out.append(
+                    self._with_references(
+                        *args, [r[i].float() for r in refs], use_image)
+                    if refs else self._one(*args))
         return torch.stack(out).to(img.dtype)
 
     def _check_references(self, img: Tensor,
@@ -257,23 +254,8 @@ class TMADTextureSynthesis(nn.Module):
                           use_image: bool) -> List[Tensor]:
         """``references`` checked against ``img``, downscaled together to
         at most ``MAX_REFERENCE_PIXELS`` pixels in all."""
-        refs = list(references or [])
-        if not use_image and not refs:
-            raise ValueError('use_image=False needs references to draw from')
         k = 2 * self.patch_radius + 1
-        for j, ref in enumerate(refs, 1):
-            if not isinstance(ref, Tensor) or ref.dim() != 4 or \
-                    ref.shape[0] != img.shape[0] or \
-                    ref.shape[1] != img.shape[1]:
-                shape = tuple(ref.shape) if isinstance(ref, Tensor) else \
-                    type(ref).__name__
-                raise ValueError(f'reference {j} has shape {shape}; '
-                                 f'expected ({img.shape[0]}, {img.shape[1]}'
-                                 ', h, w)')
-            if min(ref.shape[2:]) < k:
-                raise ValueError(f'reference {j} is {ref.shape[2]}x'
-                                 f'{ref.shape[3]}: smaller than one patch '
-                                 f'({k}x{k})')
+        refs = check_references(img, references, use_image, k, 'patch')
         total = sum(ref.shape[2] * ref.shape[3] for ref in refs)
         if total > MAX_REFERENCE_PIXELS:
             f = (MAX_REFERENCE_PIXELS / total)**0.5
@@ -340,7 +322,8 @@ class TMADTextureSynthesis(nn.Module):
         big_w = sum(p.size(2) + 2 * r for p in parts)
         canvas = img.new_zeros(c, big_h, big_w)
         cstart = None if start is None else img.new_zeros(c, big_h, big_w)
-        low = None if self.structure_weight == 0 else canvas.clone()
+        low = None if self.structure_weight == 0 else \
+            torch.zeros_like(canvas)
         dirty = torch.ones(big_h, big_w, dtype=torch.bool, device=img.device)
         chole = torch.zeros_like(dirty)
         allowed = torch.zeros_like(dirty)
@@ -365,7 +348,7 @@ class TMADTextureSynthesis(nn.Module):
                     part, exclude if j == 0 else None, self.structure_sigma)
             x += pw + 2 * r
         out = self._synthesize(
-            canvas, chole, dirty, grid & allowed, cstart, low,
+            canvas, chole, dirty, grid, cstart, low,
             allowed=allowed, photo_hw=(h, w))
         return out[:, r:r + h, r:r + w]
 

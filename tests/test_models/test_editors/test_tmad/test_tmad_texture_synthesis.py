@@ -320,9 +320,10 @@ def test_references_are_sources_too():
 
 def test_references_keep_the_photo_patches_and_padding():
     """With references the photo's own patches are those it has alone: a
-    reference identical to the photo changes nothing of a search that finds
-    the same nearest sources, and a hole at the photo's border still sees
-    the photo's replicated border, not a neighbour in the canvas."""
+    reference that no patch matches leaves the output as it is without
+    one, bit for bit, also for a hole at the photo's corner (whose patches
+    see the photo's replicated border, updated by each vote, not a
+    neighbour in the canvas) and with excluded pixels."""
     img = _real(48, 56, 100, 150)
     mask = _box(48, 56, 30, 48, 36, 56)  # at the bottom-right corner
     syn = TMADTextureSynthesis(iters=2, stride=1)
