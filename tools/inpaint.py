@@ -136,8 +136,8 @@ def add_strategy_args(parser: argparse.ArgumentParser) -> None:
         default='auto',
         help='patchmatch: the upscaled fill of a downscaled window gets the '
         'high frequencies of a full-resolution PatchMatch fill; auto: so for '
-        'models with a texture synthesis (the shipped T-MAD); none: plain '
-        'upscaling')
+        'models with a texture synthesis (the shipped T-MAD), not with '
+        '--reference-only; none: plain upscaling')
 
 
 def add_reference_args(parser: argparse.ArgumentParser) -> None:

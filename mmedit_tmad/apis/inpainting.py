@@ -413,8 +413,9 @@ def inpaint(model: nn.Module,
     deviation ``0.5 / scale`` photo pixels, so only what the downscaling
     removed is replaced. ``'auto'`` (default) does so for models with a
     test-time texture synthesis (the shipped T-MAD), whose full-resolution
-    results have the photo's grain too; ``'none'`` keeps the plain upscaled
-    fill. Windows at full resolution never change.
+    results have the photo's grain too, except with ``use_photo=False``
+    (below); ``'none'`` keeps the plain upscaled fill. Windows at full
+    resolution never change.
 
     **Any size**: the image (or window) and the hole are reflect-padded at
     the bottom and right to multiples of :func:`size_unit`, and the result
@@ -449,9 +450,10 @@ def inpaint(model: nn.Module,
     measured effect is in ``configs/tmad/README.md``. ``use_photo=False``
     draws ``T`` from the references alone. A model with a test-time
     texture synthesis (the shipped one) takes its source patches from the
-    references too, and from them alone with ``use_photo=False``; the
-    full-resolution detail of a downscaled window still comes from the
-    photo (``upscale_detail``). A window
+    references too, and from them alone with ``use_photo=False``, which
+    also leaves out the photo's full-resolution detail of a downscaled
+    window under ``upscale_detail='auto'`` (``'patchmatch'`` adds it all
+    the same). A window
     downscaled by ``strategy='crop'`` scales the references by the same
     factor (a reference left under ``k_p`` pixels is skipped with a
     warning). ``return_steps`` tells which source each window came from.
@@ -507,8 +509,9 @@ def inpaint(model: nn.Module,
             the references (False: references alone; needs ``reference``).
             Default: True.
         upscale_detail (str): ``'auto'``, ``'patchmatch'`` or ``'none'``:
-            full-resolution detail for the fills of downscaled windows.
-            Default: 'auto'.
+            full-resolution detail for the fills of downscaled windows
+            (``'auto'``: for a model with a texture synthesis, unless
+            ``use_photo=False``). Default: 'auto'.
 
     Returns:
         np.ndarray | InpaintResult: The inpainted image, or the steps.
@@ -519,8 +522,10 @@ def inpaint(model: nn.Module,
     if upscale_detail not in UPSCALE_DETAILS:
         raise ValueError(f'upscale_detail must be one of {UPSCALE_DETAILS}, '
                          f'got {upscale_detail!r}')
+    # 'auto': not with use_photo=False, whose fill draws from the
+    # references alone (the detail is the photo's)
     detail = upscale_detail == 'patchmatch' or (
-        upscale_detail == 'auto'
+        upscale_detail == 'auto' and use_photo
         and getattr(model, 'texture_synthesis', None) is not None)
     fmt = _read_image(img, channel_order)
     h, w = fmt.shape

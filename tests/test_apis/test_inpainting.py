@@ -605,8 +605,9 @@ def synth():
 
 
 def test_upscale_detail_auto_follows_the_texture_synthesis(photo, synth):
-    """'auto' adds detail for a model with a test-time texture synthesis;
-    a window that is all hole has nothing to copy and keeps its fill."""
+    """'auto' adds detail for a model with a test-time texture synthesis,
+    not with ``use_photo=False``; a window that is all hole has nothing to
+    copy and keeps its fill."""
     hole = np.zeros(photo.shape[:2], bool)
     hole[60:200, 40:180] = True
     kw = dict(strategy='crop', crop_margin=16, window_size=96)
@@ -616,6 +617,18 @@ def test_upscale_detail_auto_follows_the_texture_synthesis(photo, synth):
     assert not np.array_equal(
         inpaint(synth, photo, hole, **kw),
         inpaint(synth, photo, hole, upscale_detail='none', **kw))
+    # from the references alone: not the photo's detail, unless asked
+    ref = dict(reference=np.ascontiguousarray(photo[200:, 100:]),
+               use_photo=False)
+    alone = inpaint(synth, photo, hole, return_steps=True, **ref, **kw)
+    assert [w.detail for w in alone.windows] == [False]
+    assert np.array_equal(
+        alone.result,
+        inpaint(synth, photo, hole, upscale_detail='none', **ref, **kw))
+    assert not np.array_equal(
+        alone.result,
+        inpaint(synth, photo, hole, upscale_detail='patchmatch', **ref,
+                **kw))
     small = np.ascontiguousarray(photo[:100, :130])
     with pytest.warns(UserWarning, match='whole image'):
         steps = inpaint(synth, small, np.ones(small.shape[:2], bool),
