@@ -19,6 +19,10 @@ from .tmad_texture_memory import check_references
 #: 7x7 RGB patches, 0.6 GB at this bound)
 MAX_REFERENCE_PIXELS = 2**20
 
+#: pixels between the photo and each reference on PatchMatch's canvas (the
+#: guide with references): kept out of its sources at every pyramid level
+_REF_GAP = 16
+
 #: neighbours whose matches are tried for a pixel (PatchMatch propagation)
 _OFFSETS = ((0, 1), (1, 0), (0, -1), (-1, 0))
 
@@ -73,7 +77,8 @@ class TMADTextureSynthesis(nn.Module):
     wide ``guide_sigma``), so more of its texture can stay.
 
     With ``references`` (:meth:`forward`; ``inpaint(..., reference=...)``)
-    the patches of other images are sources too, or the only ones.
+    the patches of other images are sources too, or the only ones, and so
+    they are for the guide's PatchMatch fill.
 
     Args:
         patch_radius (int): ``r``; patches are ``2r+1`` pixels wide.
@@ -196,7 +201,8 @@ class TMADTextureSynthesis(nn.Module):
         ``use_image=False`` the sources are the references' alone, so every
         hole pixel becomes a mean of reference pixels. Each reference is
         replicate-padded on its own, so no patch spans two images, and the
-        photo's target patches and sources are the ones it has alone.
+        photo's target patches and sources are the ones it has alone. The
+        guide's PatchMatch fill draws from the same sources.
         References of more than ``MAX_REFERENCE_PIXELS`` pixels in all are
         downscaled together to that many (area interpolation, with a
         warning), which bounds the memory (``c k^2`` floats a pixel).
@@ -240,7 +246,8 @@ class TMADTextureSynthesis(nn.Module):
         with torch.autocast(img.device.type, enabled=False):
             starts = [None] * img.size(0)
             if self.guide is not None:
-                starts = self._guided_batch(img.float(), holes, excl)
+                starts = self._guided_batch(img.float(), holes, excl, refs,
+                                            use_image)
             for i in range(img.size(0)):
                 args = (img[i].float(), holes[i], excl[i], starts[i])
                 out.append(
@@ -272,17 +279,27 @@ class TMADTextureSynthesis(nn.Module):
             ]
         return refs
 
-    def _guided_batch(self, img: Tensor, holes: Tensor, excl) -> list:
+    def _guided_batch(self,
+                      img: Tensor,
+                      holes: Tensor,
+                      excl,
+                      refs: Sequence[Tensor] = (),
+                      use_image: bool = True) -> list:
         """:meth:`_guided` of each image that has a hole and valid pixels
         (None for the others: they are returned unchanged). PatchMatch
         (native, without the GIL, seeded per call) fills
         ``torch.get_num_threads()`` images at once, each as it would
-        alone."""
+        alone; ``refs`` ((n, c, h_j, w_j) each) are its sources too (only:
+        ``use_image=False``), as they are the synthesis'."""
         todo = [
             i for i in range(img.size(0)) if holes[i].any() and (
                 ~holes[i] if excl[i] is None else ~(holes[i] | excl[i])).any()
         ]
-        jobs = [self._patch_match_job(img[i], holes[i], excl[i]) for i in todo]
+        jobs = [
+            self._patch_match_job(img[i], holes[i], excl[i],
+                                  [r[i].float() for r in refs], use_image)
+            for i in todo
+        ]
         fills = thread_map(lambda job: job(), jobs)
         starts = [None] * img.size(0)
         for i, fill in zip(todo, fills):
@@ -483,23 +500,58 @@ class TMADTextureSynthesis(nn.Module):
                     cur[:, r:r + ph, r:r + pw])
         return cur
 
-    def _patch_match_job(self, img: Tensor, hole: Tensor,
-                         exclude: Optional[Tensor]):
+    def _patch_match_job(self,
+                         img: Tensor,
+                         hole: Tensor,
+                         exclude: Optional[Tensor],
+                         refs: Sequence[Tensor] = (),
+                         use_image: bool = True):
         """PatchMatch's fill ``P`` of ``img`` (c, h, w) as a call without
         arguments that returns it as (h, w, c) float32 in ``img``'s range
-        (numpy in and out, no torch inside: safe in a thread)."""
+        (numpy in and out, no torch inside: safe in a thread).
+
+        With ``refs`` ((c, h_j, w_j) each), PatchMatch fills the photo's
+        hole on a canvas of the photo and the references side by side,
+        ``_REF_GAP`` pixels apart, the gaps (and with ``use_image=False``
+        the photo) in its ``global_mask``: neither filled nor sources.
+        """
         valid = ~hole if exclude is None else ~(hole | exclude)
-        # PatchMatch takes uint8: the valid range mapped to 0-255 (only the
-        # start depends on it; the vote copies the photo's own values)
-        lo = img[:, valid].min()
-        scale = 255. / (img[:, valid].max() - lo).clamp(min=1e-6)
-        u8 = ((img - lo) * scale).round().clamp(0, 255).byte()
-        lo, scale = lo.cpu().numpy(), scale.cpu().numpy()  # float32
-        u8 = u8.permute(1, 2, 0).cpu().numpy()
+        # PatchMatch takes uint8: the sources' range mapped to 0-255 (only
+        # the start depends on it; the vote copies the sources' values)
+        vals = img[:, valid]
+        if refs:
+            vals = torch.cat([vals] + [r.flatten(1) for r in refs], 1)
+        lo = vals.min()
+        scale = 255. / (vals.max() - lo).clamp(min=1e-6)
+
+        def u8(x: Tensor) -> np.ndarray:
+            # (c, h, w) -> (h, w, c) uint8
+            q = ((x - lo) * scale).round().clamp(0, 255).byte()
+            return q.permute(1, 2, 0).cpu().numpy()
+
+        h, w = hole.shape
         hole_np = hole.cpu().numpy()
-        masked = np.where(hole_np[..., None], 0, u8)
-        glob = None if exclude is None else \
-            exclude.cpu().numpy().astype(np.uint8)
+        masked = np.where(hole_np[..., None], 0, u8(img))
+        glob = None if exclude is None else exclude.cpu().numpy()
+        if refs:
+            big_h = max([h] + [r.size(1) for r in refs])
+            big_w = w + sum(_REF_GAP + r.size(2) for r in refs)
+            canvas = np.zeros((big_h, big_w, img.size(0)), np.uint8)
+            chole = np.zeros((big_h, big_w), bool)
+            cglob = np.ones((big_h, big_w), bool)
+            canvas[:h, :w], chole[:h, :w] = masked, hole_np
+            cglob[:h, :w] = ~valid.cpu().numpy() & ~hole_np \
+                if use_image else ~hole_np
+            x = w
+            for r in refs:
+                x += _REF_GAP
+                rh, rw = r.shape[1:]
+                canvas[:rh, x:x + rw] = u8(r)
+                cglob[:rh, x:x + rw] = False
+                x += rw
+            masked, hole_np, glob = canvas, chole, cglob
+        glob = None if glob is None else glob.astype(np.uint8)
+        lo, scale = lo.cpu().numpy(), scale.cpu().numpy()  # float32
 
         def job() -> np.ndarray:
             fill = self._patch_match.inpaint(
@@ -507,7 +559,7 @@ class TMADTextureSynthesis(nn.Module):
                 hole_np.astype(np.uint8),
                 global_mask=glob,
                 patch_size=self.patch_radius)
-            return fill.astype(np.float32) / scale + lo
+            return fill[:h, :w].astype(np.float32) / scale + lo
 
         return job
 

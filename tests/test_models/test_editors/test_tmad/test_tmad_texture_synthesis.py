@@ -318,6 +318,37 @@ def test_references_are_sources_too():
         two[1], syn(start, mask, references=[const, view * 0 + 0.25])[0])
 
 
+def test_patchmatch_guide_draws_from_the_references():
+    """With references, PatchMatch's fill (the guided start's texture)
+    draws from them too, and from them alone with ``use_image=False``; the
+    photo's valid pixels are kept; a reference that matches nothing
+    changes the fill little."""
+    img = _real(64, 64, 200, 180)
+    mask = _box(64, 64, 20, 44, 16, 40)
+    hole = mask[0, 0] > 0
+    syn = TMADTextureSynthesis(guide='patchmatch')
+    const = torch.full((3, 30, 50), 0.25)
+    # quantised to 8 bits over the sources' range
+    step = (torch.cat([img[0][:, ~hole].flatten(), const.flatten()]).max() -
+            0.25) / 255
+    alone = syn._patch_match_job(img[0], hole, None, [const], False)()
+    both = syn._patch_match_job(img[0], hole, None, [const], True)()
+    plain = syn._patch_match_job(img[0], hole, None)()
+    for fill in (alone, both):
+        assert fill.shape == (64, 64, 3)
+        assert np.abs(fill[~hole.numpy()] -
+                      img[0].permute(1, 2, 0)[~hole].numpy()).max() <= step
+    assert np.abs(alone[hole.numpy()] - 0.25).max() <= step
+    # with the photo: its texture, not the flat reference
+    far = np.abs(both[hole.numpy()] - 0.25).max(1) > 0.05
+    assert far.mean() > 0.8, far.mean()
+    assert np.abs(both - plain)[hole.numpy()].mean() < 0.02
+    # through forward: the start from the references alone, every hole
+    # pixel then a mean of reference pixels
+    out = syn(img, mask, references=[const[None]], use_image=False)
+    assert torch.equal(out[0][:, hole].unique(), torch.tensor([0.25]))
+
+
 def test_references_keep_the_photo_patches_and_padding():
     """With references the photo's own patches are those it has alone: a
     reference that no patch matches leaves the output as it is without
