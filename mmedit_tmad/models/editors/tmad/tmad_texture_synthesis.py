@@ -77,8 +77,8 @@ class TMADTextureSynthesis(nn.Module):
     wide ``guide_sigma``), so more of its texture can stay.
 
     With ``references`` (:meth:`forward`; ``inpaint(..., reference=...)``)
-    the patches of other images are sources too, or the only ones, and so
-    they are for the guide's PatchMatch fill.
+    the patches of other images are sources too, or the only ones, and
+    sources of the guide's PatchMatch fill too (beside the photo's).
 
     Args:
         patch_radius (int): ``r``; patches are ``2r+1`` pixels wide.
@@ -202,7 +202,7 @@ class TMADTextureSynthesis(nn.Module):
         hole pixel becomes a mean of reference pixels. Each reference is
         replicate-padded on its own, so no patch spans two images, and the
         photo's target patches and sources are the ones it has alone. The
-        guide's PatchMatch fill draws from the same sources.
+        guide's PatchMatch fill draws from the references and the photo.
         References of more than ``MAX_REFERENCE_PIXELS`` pixels in all are
         downscaled together to that many (area interpolation, with a
         warning), which bounds the memory (``c k^2`` floats a pixel).
@@ -246,8 +246,7 @@ class TMADTextureSynthesis(nn.Module):
         with torch.autocast(img.device.type, enabled=False):
             starts = [None] * img.size(0)
             if self.guide is not None:
-                starts = self._guided_batch(img.float(), holes, excl, refs,
-                                            use_image)
+                starts = self._guided_batch(img.float(), holes, excl, refs)
             for i in range(img.size(0)):
                 args = (img[i].float(), holes[i], excl[i], starts[i])
                 out.append(
@@ -283,21 +282,19 @@ class TMADTextureSynthesis(nn.Module):
                       img: Tensor,
                       holes: Tensor,
                       excl,
-                      refs: Sequence[Tensor] = (),
-                      use_image: bool = True) -> list:
+                      refs: Sequence[Tensor] = ()) -> list:
         """:meth:`_guided` of each image that has a hole and valid pixels
         (None for the others: they are returned unchanged). PatchMatch
         (native, without the GIL, seeded per call) fills
         ``torch.get_num_threads()`` images at once, each as it would
-        alone; ``refs`` ((n, c, h_j, w_j) each) are its sources too (only:
-        ``use_image=False``), as they are the synthesis'."""
+        alone; ``refs`` ((n, c, h_j, w_j) each) are its sources too."""
         todo = [
             i for i in range(img.size(0)) if holes[i].any() and (
                 ~holes[i] if excl[i] is None else ~(holes[i] | excl[i])).any()
         ]
         jobs = [
             self._patch_match_job(img[i], holes[i], excl[i],
-                                  [r[i].float() for r in refs], use_image)
+                                  [r[i].float() for r in refs])
             for i in todo
         ]
         fills = thread_map(lambda job: job(), jobs)
@@ -504,16 +501,18 @@ class TMADTextureSynthesis(nn.Module):
                          img: Tensor,
                          hole: Tensor,
                          exclude: Optional[Tensor],
-                         refs: Sequence[Tensor] = (),
-                         use_image: bool = True):
+                         refs: Sequence[Tensor] = ()):
         """PatchMatch's fill ``P`` of ``img`` (c, h, w) as a call without
         arguments that returns it as (h, w, c) float32 in ``img``'s range
         (numpy in and out, no torch inside: safe in a thread).
 
         With ``refs`` ((c, h_j, w_j) each), PatchMatch fills the photo's
         hole on a canvas of the photo and the references side by side,
-        ``_REF_GAP`` pixels apart, the gaps (and with ``use_image=False``
-        the photo) in its ``global_mask``: neither filled nor sources.
+        ``_REF_GAP`` pixels apart, the gaps in its ``global_mask``
+        (neither filled nor sources). The photo stays one of its sources
+        with ``use_image=False`` too: PatchMatch matches the hole's border
+        only where it is a source, and the start, like the networks'
+        estimate, may draw on the photo (the output's pixels do not).
         """
         valid = ~hole if exclude is None else ~(hole | exclude)
         # PatchMatch takes uint8: the sources' range mapped to 0-255 (only
@@ -540,8 +539,7 @@ class TMADTextureSynthesis(nn.Module):
             chole = np.zeros((big_h, big_w), bool)
             cglob = np.ones((big_h, big_w), bool)
             canvas[:h, :w], chole[:h, :w] = masked, hole_np
-            cglob[:h, :w] = ~valid.cpu().numpy() & ~hole_np \
-                if use_image else ~hole_np
+            cglob[:h, :w] = ~valid.cpu().numpy() & ~hole_np
             x = w
             for r in refs:
                 x += _REF_GAP
