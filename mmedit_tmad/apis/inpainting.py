@@ -450,11 +450,12 @@ def inpaint(model: nn.Module,
     measured effect is in ``configs/tmad/README.md``. ``use_photo=False``
     draws ``T`` from the references alone. A model with a test-time
     texture synthesis (the shipped one) takes its source patches from the
-    references too, and from them alone with ``use_photo=False``, which
-    also leaves out the photo's full-resolution detail of a downscaled
-    window under ``upscale_detail='auto'`` (``'patchmatch'`` adds it all
-    the same). A window
-    downscaled by ``strategy='crop'`` scales the references by the same
+    references too, and from them alone with ``use_photo=False``; one
+    guided by PatchMatch starts from PatchMatch's fill of the photo and
+    the references (either way). ``use_photo=False`` also leaves out the
+    photo's full-resolution detail of a downscaled window under
+    ``upscale_detail='auto'`` (``'patchmatch'`` adds it all the same). A
+    window downscaled by ``strategy='crop'`` scales the references by the same
     factor (a reference left under ``k_p`` pixels is skipped with a
     warning). ``return_steps`` tells which source each window came from.
 
