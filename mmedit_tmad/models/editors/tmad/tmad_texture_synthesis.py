@@ -20,7 +20,8 @@ from .tmad_texture_memory import check_references
 MAX_REFERENCE_PIXELS = 2**20
 
 #: pixels between the photo and each reference on PatchMatch's canvas (the
-#: guide with references): kept out of its sources at every pyramid level
+#: guide with references), in its global mask: no source patch of the finer
+#: levels of its pyramid spans two images
 _REF_GAP = 16
 
 #: neighbours whose matches are tried for a pixel (PatchMatch propagation)
@@ -539,7 +540,7 @@ class TMADTextureSynthesis(nn.Module):
             chole = np.zeros((big_h, big_w), bool)
             cglob = np.ones((big_h, big_w), bool)
             canvas[:h, :w], chole[:h, :w] = masked, hole_np
-            cglob[:h, :w] = ~valid.cpu().numpy() & ~hole_np
+            cglob[:h, :w] = False if glob is None else glob
             x = w
             for r in refs:
                 x += _REF_GAP
