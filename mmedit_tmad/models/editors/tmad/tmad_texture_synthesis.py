@@ -245,14 +245,15 @@ class TMADTextureSynthesis(nn.Module):
         # float32 distances: under a bfloat16 autocast the nearest patch
         # would be decided on 8-bit mantissas
         with torch.autocast(img.device.type, enabled=False):
+            # each image's references, (c, h_j, w_j) float each
+            own = [[r[i].float() for r in refs] for i in range(img.size(0))]
             starts = [None] * img.size(0)
             if self.guide is not None:
-                starts = self._guided_batch(img.float(), holes, excl, refs)
+                starts = self._guided_batch(img.float(), holes, excl, own)
             for i in range(img.size(0)):
                 args = (img[i].float(), holes[i], excl[i], starts[i])
                 out.append(
-                    self._with_references(
-                        *args, [r[i].float() for r in refs], use_image)
+                    self._with_references(*args, own[i], use_image)
                     if refs else self._one(*args))
         return torch.stack(out).to(img.dtype)
 
@@ -283,19 +284,20 @@ class TMADTextureSynthesis(nn.Module):
                       img: Tensor,
                       holes: Tensor,
                       excl,
-                      refs: Sequence[Tensor] = ()) -> list:
+                      refs: Optional[list] = None) -> list:
         """:meth:`_guided` of each image that has a hole and valid pixels
         (None for the others: they are returned unchanged). PatchMatch
         (native, without the GIL, seeded per call) fills
         ``torch.get_num_threads()`` images at once, each as it would
-        alone; ``refs`` ((n, c, h_j, w_j) each) are its sources too."""
+        alone; ``refs[i]``, image i's references ((c, h_j, w_j) each),
+        are its sources too."""
         todo = [
             i for i in range(img.size(0)) if holes[i].any() and (
                 ~holes[i] if excl[i] is None else ~(holes[i] | excl[i])).any()
         ]
         jobs = [
             self._patch_match_job(img[i], holes[i], excl[i],
-                                  [r[i].float() for r in refs])
+                                  refs[i] if refs else ())
             for i in todo
         ]
         fills = thread_map(lambda job: job(), jobs)
