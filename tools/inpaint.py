@@ -52,7 +52,7 @@ from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
 from mmedit_tmad.apis.inpainting import STRATEGIES, UPSCALE_DETAILS
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.precision import PRECISIONS
-from mmedit_tmad.utils.image_io import ImageDecodeError, imread_checked
+from mmedit_tmad.utils.image_io import ImageDecodeError, imread_8bit
 from mmedit_tmad.visualization import draw_removal, draw_retrieval
 
 IMG_EXTS = cli.IMG_EXTS
@@ -329,9 +329,9 @@ def check_inputs(args: argparse.Namespace, images: List[str],
     hole."""
     for ref in args.reference:
         cli.require_file(ref, '--reference')
-        imread_checked(ref, flag='unchanged')
+        imread_8bit(ref)
     for img_path, mask_path in zip(images, masks):
-        img = imread_checked(img_path, flag='unchanged')
+        img = imread_8bit(img_path)
         make_hole(args, img_path, img.shape, mask_path)
 
 
@@ -359,7 +359,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     written = []
     for i, (img_path, mask_path, files) in enumerate(zip(images, masks, plan)):
         start = time.perf_counter()
-        img = imread_checked(img_path, flag='unchanged')
+        img = imread_8bit(img_path)
         hole = make_hole(args, img_path, img.shape, mask_path)
         try:
             steps = inpaint(

@@ -35,7 +35,7 @@ from inpaint import (add_drawn_mask_args, add_model_args,
 
 from mmedit_tmad.apis import init_model, inpaint
 from mmedit_tmad.utils import cli
-from mmedit_tmad.utils.image_io import imread_checked
+from mmedit_tmad.utils.image_io import imread_8bit
 from mmedit_tmad.visualization import draw_retrieval
 
 
@@ -94,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     """Run the tool; returns the written picture's path."""
     args = parse_args(argv)
     check_args(args)
-    img = imread_checked(args.img, flag='unchanged')
+    img = imread_8bit(args.img)
     hole = make_hole(args, args.img, img.shape, args.mask)
     model = init_model(args.config, args.checkpoint, args.device,
                        args.cfg_options, args.precision)

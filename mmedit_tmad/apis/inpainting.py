@@ -18,7 +18,7 @@ from mmengine.dataset import Compose
 
 from mmedit_tmad.models.editors.tmad.tmad_inpaintor import TMADInpaintor
 from mmedit_tmad.models.editors.tmad.tmad_texture_memory import gather_cells
-from mmedit_tmad.utils.image_io import imread_checked
+from mmedit_tmad.utils.image_io import imread_8bit
 from mmedit_tmad.utils.precision import model_autocast
 from .exported import ExportedTMAD, exported_steps
 from .masks import MaskInput, read_mask
@@ -184,7 +184,7 @@ def _read_image(img: ImageInput,
         raise ValueError(f"channel_order must be 'bgr' or 'rgb', got "
                          f'{channel_order!r}')
     if isinstance(img, str):
-        arr = imread_checked(img, flag='unchanged')
+        arr = imread_8bit(img)
         name = img
         if channel_order == 'rgb' and arr.ndim == 3 and arr.shape[2] >= 3:
             # files are BGR(A); hand them back in the asked order
@@ -369,7 +369,8 @@ def inpaint(model: nn.Module,
     """Fill the hole of one image of any size.
 
     **Input image**: a file path (read as stored, i.e. BGR(A) or
-    grayscale; an empty, truncated or corrupt file is an
+    grayscale; a 16-bit file at 8 bits, its high byte, as the training
+    pipeline reads it; an empty, truncated or corrupt file is an
     :class:`~mmedit_tmad.utils.image_io.ImageDecodeError` naming it, a
     missing one a ``FileNotFoundError``) or a numpy array. Arrays are
     uint8, or any integer / float array with values in [0, 255] (rounded;

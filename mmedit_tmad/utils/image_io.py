@@ -32,7 +32,7 @@ import numpy as np
 
 __all__ = [
     'ImageDecodeError', 'image_file_problem', 'imfrombytes_checked',
-    'imread_checked'
+    'imread_checked', 'imread_8bit'
 ]
 
 _JPEG_SOI = b'\xff\xd8\xff'
@@ -182,3 +182,18 @@ def imread_checked(path: str,
         content = f.read()
     return imfrombytes_checked(content, path, flag, channel_order, backend,
                                kind)
+
+
+def imread_8bit(path: str, kind: str = 'image') -> np.ndarray:
+    """Read an image file as stored, at 8 bits (see :func:`imread_checked`).
+
+    Grey, colour and colour + alpha stay as stored (BGR order). A 16-bit
+    file (PNG, TIFF) keeps the high byte of each value (``value >> 8``),
+    as OpenCV's colour read gives a 16-bit PNG and the training pipeline
+    (``TMADLoadImageFromFile``) reads it; other depths (float TIFF) are
+    returned as decoded.
+    """
+    img = imread_checked(path, flag='unchanged', kind=kind)
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    return img

@@ -158,6 +158,13 @@ def test_channel_order_paths_and_arrays(model, crop, tmp_path):
         rgb)
     # an int64 array on the 0-255 scale is the same image
     assert np.array_equal(inpaint(model, crop.astype(np.int64), hole), bgr)
+    # a 16-bit file is read at 8 bits (its high byte), as in training;
+    # the same values in an array are refused (0-255 scale)
+    path16 = str(tmp_path / 'photo16.png')
+    cv2.imwrite(path16, crop.astype(np.uint16) * 256 + 255)
+    assert np.array_equal(inpaint(model, path16, hole), bgr)
+    with pytest.raises(ValueError, match='16-bit'):
+        inpaint(model, cv2.imread(path16, cv2.IMREAD_UNCHANGED), hole)
 
 
 def test_mask_kinds_give_the_same_result(model, crop):
@@ -770,6 +777,8 @@ def test_reference_formats(model, crop, reference, tmp_path):
     assert np.array_equal(run(reference.astype(np.float32)), want)
     path = str(tmp_path / 'ref.png')
     cv2.imwrite(path, gray)
+    assert np.array_equal(run(path), want)
+    cv2.imwrite(path, gray.astype(np.uint16) * 257)  # 16-bit: high byte
     assert np.array_equal(run(path), want)
     # the channel order applies to references too
     colour = np.ascontiguousarray(crop[::-1, ::-1])

@@ -143,6 +143,31 @@ def test_command_line(ckpt, photos, tmp_path):
     _check(osp.join(out, 'rocket.png'), img, hole)
 
 
+def test_16bit_photo_and_reference(ckpt, photos, run_main, tmp_path):
+    """A 16-bit PNG photo or reference is read at 8 bits (its high byte,
+    as in training): the results of the 8-bit files, written at 8 bits."""
+    img = cv2.imread(osp.join(photos, 'img', 'coffee.jpg'))
+    mask = osp.join(photos, 'mask', 'coffee.png')
+    for name, arr in [('eight', img),
+                      ('sixteen', img.astype(np.uint16) * 256)]:
+        os.makedirs(tmp_path / name)
+        cv2.imwrite(str(tmp_path / name / 'coffee.png'), arr)
+        cv2.imwrite(str(tmp_path / f'ref_{name}.png'), arr[::-1])
+    results = {}
+    for name in ('eight', 'sixteen'):
+        out = tmp_path / f'out_{name}'
+        run = run_main(inpaint_tool.main, [
+            '--config', TEST_CFG, '--checkpoint', ckpt, '--img',
+            tmp_path / name / 'coffee.png', '--mask', mask, '--reference',
+            tmp_path / f'ref_{name}.png', '--out', out
+        ])
+        assert run.returncode == 0, run.error
+        results[name] = cv2.imread(str(out / 'coffee.png'),
+                                   cv2.IMREAD_UNCHANGED)
+    assert results['sixteen'].dtype == np.uint8
+    assert np.array_equal(results['sixteen'], results['eight'])
+
+
 def test_big_photos_in_windows_with_progress(ckpt, photos, tmp_path,
                                              capsys):
     """Windows (the trigger lowered to these small photos): the mask's

@@ -8,7 +8,8 @@ import pytest
 from skimage import data
 
 from mmedit_tmad.utils.image_io import (ImageDecodeError, image_file_problem,
-                                        imfrombytes_checked, imread_checked)
+                                        imfrombytes_checked, imread_8bit,
+                                        imread_checked)
 
 
 @pytest.fixture(scope='module')
@@ -32,6 +33,28 @@ def test_complete_files_decode(photo, ext, tmp_path):
     assert img.shape == photo.shape
     if ext in ('.png', '.bmp', '.tiff'):
         assert np.array_equal(img, photo)
+
+
+@pytest.mark.parametrize('ext', ['.png', '.tiff'])
+def test_16bit_files_are_read_at_8_bits(photo, ext, tmp_path):
+    """The high byte, as stored otherwise: grey stays grey, alpha stays."""
+    low = np.arange(photo.size, dtype=np.uint16).reshape(photo.shape) % 256
+    cases = dict(
+        colour=photo,
+        grey=photo[..., 0],
+        alpha=np.dstack([photo, photo[..., 1]]))
+    for name, img in cases.items():
+        path = tmp_path / f'{name}{ext}'
+        path.write_bytes(
+            _encode(img.astype(np.uint16) * 256 + low[..., :1].reshape(
+                img.shape[:2] + (1, ) * (img.ndim - 2)), ext))
+        assert imread_checked(str(path)).dtype == np.uint16
+        got = imread_8bit(str(path))
+        assert got.dtype == np.uint8 and np.array_equal(got, img), name
+    # 8-bit files are read as by imread_checked
+    path = tmp_path / f'eight{ext}'
+    path.write_bytes(_encode(photo, ext))
+    assert np.array_equal(imread_8bit(str(path)), photo)
 
 
 def test_progressive_jpeg_and_trailing_bytes_decode(photo):
