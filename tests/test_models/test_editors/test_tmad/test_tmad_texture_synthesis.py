@@ -201,6 +201,21 @@ def test_patchmatch_guide_avoids_excluded_pixels_and_needs_rgb():
     mask = _box(32, 32, 8, 16, 8, 16)
     synth = TMADTextureSynthesis(patch_radius=2, guide='patchmatch')
     assert synth(img, mask, exclude)[..., 8:16, 8:16].max() <= 0.2
+    # also on PatchMatch's canvas with references (the photo's padding is
+    # in its global mask there), with and without the photo as a source: a
+    # grey photo and reference whose padding is red, touched by the hole
+    grey = (torch.rand(1, 1, 32, 32) * 0.2).repeat(1, 3, 1, 1)
+    grey[..., 24:, :] = torch.tensor([0.2, 0., 0.])[:, None, None]
+    ref = (torch.rand(1, 1, 20, 24) * 0.2).repeat(1, 3, 1, 1)
+    low = _box(32, 32, 12, 24, 8, 16)
+    hole, excl = low[0, 0] > 0, exclude[0, 0] > 0
+    fill = synth._patch_match_job(grey[0], hole, excl, [ref[0]])()[hole]
+    assert np.array_equal(fill[:, 0], fill[:, 1])  # no red
+    valid = synth._patch_match_job(grey[0], hole, None, [ref[0]])()[hole]
+    assert np.abs(valid[:, 0] - valid[:, 1]).max() > 0.1  # were it valid
+    for use_image in (True, False):
+        out = synth(grey, low, exclude, references=[ref], use_image=use_image)
+        assert torch.equal(out[0, 0][hole], out[0, 1][hole])
     with pytest.raises(ValueError, match='3-channel'):
         synth(img[:, :1], mask)
 
