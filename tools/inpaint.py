@@ -13,7 +13,8 @@ for object removal (paper Fig.12): ``--box x,y,w,h`` (repeatable) and
     python tools/inpaint.py --config CONFIG --checkpoint CKPT \\
         --img photos/ --mask masks/ --out results/ --save-steps
 
-Writes ``<out>/<name>.png`` (lossless, alpha kept) and with
+Writes ``<out>/<name>.png`` (lossless, alpha kept; 8-bit, a 16-bit input
+read at its high byte) and with
 ``--save-steps`` also ``<name>_mask.png`` (the hole used),
 ``<name>_removal.png`` (input with the hole outlined | output),
 ``<name>_coarse.png`` (T-MAD's coarse result) and ``<name>_retrieval.png``
