@@ -188,9 +188,10 @@ def imread_8bit(path: str, kind: str = 'image') -> np.ndarray:
     """Read an image file as stored, at 8 bits (see :func:`imread_checked`).
 
     Grey, colour and colour + alpha stay as stored (BGR order). A 16-bit
-    file (PNG, TIFF) keeps the high byte of each value (``value >> 8``),
-    as OpenCV's colour read gives a 16-bit PNG and the training pipeline
-    (``TMADLoadImageFromFile``) reads it; other depths (float TIFF) are
+    file (PNG, TIFF) keeps the high byte of each value (``value >> 8``):
+    a 16-bit PNG as the training pipeline (``TMADLoadImageFromFile``, i.e.
+    OpenCV's colour read) gives it, a 16-bit TIFF within one level of that
+    (OpenCV rounds ``value / 257`` there). Other depths (float TIFF) are
     returned as decoded.
     """
     img = imread_checked(path, flag='unchanged', kind=kind)
