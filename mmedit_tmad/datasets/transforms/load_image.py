@@ -25,7 +25,7 @@ class TMADLoadImageFromFile(LoadImageFromFile):
 
     With the default ``color_type='color'`` (as mmagic), other formats have
     a defined result, as for any OpenCV colour read: grayscale is repeated
-    to 3 channels, 16-bit images are scaled to 8 bits (``value >> 8``) and
+    to 3 channels, 16-bit images are scaled to 8 bits (PNG: ``value >> 8``) and
     an alpha channel is dropped. Arguments are mmagic's.
     """
 
