@@ -51,6 +51,7 @@ from mmengine.config import DictAction
 from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
                               parse_box, parse_stroke, resolve_model)
 from mmedit_tmad.apis.inpainting import STRATEGIES, UPSCALE_DETAILS
+from mmedit_tmad.models.editors.tmad import TMADInpaintor
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.precision import PRECISIONS
 from mmedit_tmad.utils.image_io import ImageDecodeError, imread_8bit
@@ -159,10 +160,12 @@ def add_reference_args(parser: argparse.ArgumentParser) -> None:
         'references alone, not from the photo')
 
 
-def reference_kwargs(args: argparse.Namespace) -> dict:
-    """The keyword arguments of ``inpaint`` that the reference flags set."""
+def reference_kwargs(args: argparse.Namespace,
+                     refs: Optional[list] = None) -> dict:
+    """The keyword arguments of ``inpaint`` that the reference flags set
+    (``refs``: the references already read, in the flags' order)."""
     return dict(
-        reference=args.reference or None,
+        reference=(refs if refs is not None else args.reference) or None,
         use_photo=not args.reference_only)
 
 
@@ -325,15 +328,31 @@ def make_hole(args: argparse.Namespace, img_path: str, shape: tuple,
 
 
 def check_inputs(args: argparse.Namespace, images: List[str],
-                 masks: list) -> None:
+                 masks: list) -> list:
     """Read every image, mask and reference completely and build each
-    hole."""
+    hole; returns the references, read once for all images."""
+    refs = []
     for ref in args.reference:
         cli.require_file(ref, '--reference')
-        imread_8bit(ref)
+        refs.append(imread_8bit(ref))
     for img_path, mask_path in zip(images, masks):
         img = imread_8bit(img_path)
         make_hole(args, img_path, img.shape, mask_path)
+    return refs
+
+
+def check_reference_sizes(model, args: argparse.Namespace,
+                          refs: list) -> None:
+    """A reference smaller than one memory window of the model, named by
+    its file (``inpaint`` names the arrays it is given by their index)."""
+    if not isinstance(model, TMADInpaintor) or model.phase != 2:
+        return  # ``inpaint`` says why this model takes no reference
+    k = model.patch_size
+    for path, ref in zip(args.reference, refs):
+        h, w = ref.shape[:2]
+        if h < k or w < k:
+            raise ValueError(f'{path} is {h}x{w}: smaller than one memory '
+                             f'window of the model ({k}x{k})')
 
 
 def describe(steps: InpaintResult) -> str:
@@ -353,9 +372,10 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
     images, masks = collect_inputs(args)
     plan = plan_outputs(args, images)
     check_plan(args, images, masks, plan)
-    check_inputs(args, images, masks)
+    refs = check_inputs(args, images, masks)
     model = init_model(args.config, args.checkpoint, args.device,
                        args.cfg_options, args.precision)
+    check_reference_sizes(model, args, refs)
     os.makedirs(args.out, exist_ok=True)
     written = []
     for i, (img_path, mask_path, files) in enumerate(zip(images, masks, plan)):
@@ -368,7 +388,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
                 img,
                 hole,
                 return_steps=True,
-                **reference_kwargs(args),
+                **reference_kwargs(args, refs),
                 **strategy_kwargs(args))
         except ValueError as err:
             raise ValueError(f'{img_path}: {err}') from err

@@ -469,3 +469,38 @@ def test_reference_fill(ckpt, photos, run_main, unbuildable_config,
         '--out', tmp_path / 'tiny', '--reference', refs / 'tiny.png'])
     assert run.returncode == 1
     assert 'tiny.png is 8x70: smaller than one memory window' in run.error
+
+
+def test_references_are_read_once_for_a_folder(ckpt, photos, monkeypatch,
+                                               tmp_path):
+    """A folder of photos with ``--reference``: each reference file is
+    decoded once (before the model), and every result is the API's with
+    the reference given by its path."""
+    import mmedit_tmad.apis.inpainting as api
+    from mmedit_tmad.apis import inpaint
+    ref = str(tmp_path / 'brick.png')
+    cv2.imwrite(ref, data.brick()[:90, :70])
+    reads = []
+
+    def counting(read):
+        def imread(path, *args, **kwargs):
+            reads.append(path)
+            return read(path, *args, **kwargs)
+        return imread
+
+    monkeypatch.setattr(inpaint_tool, 'imread_8bit',
+                        counting(inpaint_tool.imread_8bit))
+    monkeypatch.setattr(api, 'imread_8bit', counting(api.imread_8bit))
+    out = tmp_path / 'out'
+    written = inpaint_tool.main([
+        '--config', TEST_CFG, '--checkpoint', ckpt, '--img',
+        osp.join(photos, 'img'), '--mask', osp.join(photos, 'mask'),
+        '--out', str(out), '--reference', ref])
+    assert len(written) == 2
+    assert reads.count(ref) == 1
+    model = init_model(TEST_CFG, ckpt)
+    for name in ('coffee', 'rocket'):
+        want = inpaint(model, osp.join(photos, 'img', f'{name}.jpg'),
+                       osp.join(photos, 'mask', f'{name}.png'),
+                       reference=ref)
+        assert np.array_equal(cv2.imread(str(out / f'{name}.png')), want)
