@@ -71,7 +71,7 @@ MMCV_WHEEL=$(ls "$WHEELS"/mmcv-2.1.0-*.whl 2>/dev/null | head -n 1 || true)
 if [[ -z $MMCV_WHEEL ]]; then
   jobs=${MAX_JOBS:-$(nproc)}
   say "step 3/5: compiling mmcv 2.1.0 with ops into $WHEELS"
-  say "          (one time only; ~10-15 min on 2 cores; compiler output in $WHEELS/build.log)"
+  say "          (one time only; ~12-21 min on 2 cores; compiler output in $WHEELS/build.log)"
   # Keep the sdist next to the wheel: GPU machines without registry access build from it.
   if [[ ! -f $WHEELS/mmcv-2.1.0.tar.gz ]]; then
     "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation \
