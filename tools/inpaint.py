@@ -50,7 +50,8 @@ from mmengine.config import DictAction
 
 from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
                               parse_box, parse_stroke, resolve_model)
-from mmedit_tmad.apis.inpainting import STRATEGIES, UPSCALE_DETAILS
+from mmedit_tmad.apis.inpainting import (STRATEGIES, UPSCALE_DETAILS,
+                                         check_reference_size)
 from mmedit_tmad.models.editors.tmad import TMADInpaintor
 from mmedit_tmad.utils import cli
 from mmedit_tmad.utils.precision import PRECISIONS
@@ -347,12 +348,8 @@ def check_reference_sizes(model, args: argparse.Namespace,
     its file (``inpaint`` names the arrays it is given by their index)."""
     if not isinstance(model, TMADInpaintor) or model.phase != 2:
         return  # ``inpaint`` says why this model takes no reference
-    k = model.patch_size
     for path, ref in zip(args.reference, refs):
-        h, w = ref.shape[:2]
-        if h < k or w < k:
-            raise ValueError(f'{path} is {h}x{w}: smaller than one memory '
-                             f'window of the model ({k}x{k})')
+        check_reference_size(model, ref.shape, path)
 
 
 def describe(steps: InpaintResult) -> str:

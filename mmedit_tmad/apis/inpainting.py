@@ -645,17 +645,24 @@ def _read_references(model: nn.Module, reference, use_photo: bool,
             what += ', phase 1'
         raise ValueError('reference fill needs a T-MAD model in phase 2 (its '
                          f'texture memory); this model has none ({what})')
-    k = model.patch_size
     out = []
     for i, ref in enumerate(refs, 1):
         fmt = _read_image(ref, channel_order, f'reference {i}')
-        h, w = fmt.shape
-        if h < k or w < k:
-            name = ref if isinstance(ref, str) else f'reference {i} (array)'
-            raise ValueError(f'{name} is {h}x{w}: smaller than one memory '
-                             f'window of the model ({k}x{k})')
-        out.append(fmt.bgr((0, 0, h, w)))
+        check_reference_size(
+            model, fmt.shape,
+            ref if isinstance(ref, str) else f'reference {i} (array)')
+        out.append(fmt.bgr((0, 0) + fmt.shape))
     return out
+
+
+def check_reference_size(model: nn.Module, shape: tuple, name: str) -> None:
+    """A ValueError naming a reference of ``shape`` (h, w, ...) smaller
+    than one memory window (``k_p``) of the T-MAD ``model``."""
+    k = model.patch_size
+    h, w = shape[:2]
+    if h < k or w < k:
+        raise ValueError(f'{name} is {h}x{w}: smaller than one memory '
+                         f'window of the model ({k}x{k})')
 
 
 def _caller_order(refs: List[np.ndarray], channel_order: str
