@@ -107,7 +107,7 @@ def test_runs_in_float32_under_bf16_autocast_and_keeps_dtype():
     assert half.dtype == torch.bfloat16
 
 
-@pytest.mark.parametrize('seed', range(3))
+@pytest.mark.parametrize('seed', range(5))
 def test_bf16_search_picks_near_exact_sources(monkeypatch, seed):
     """Under a bfloat16 autocast the exhaustive search's product is
     bfloat16; the picks are (nearly) the exact nearest sources and their
@@ -136,8 +136,11 @@ def test_bf16_search_picks_near_exact_sources(monkeypatch, seed):
     exact = (torch.cdist(tgt.double(), src.double())**2).min(1).values
     excess = (dist.double() - exact) / exact
     assert (excess > -1e-5).all()
-    assert excess.max() < 0.05  # within 5% of the nearest; 0.7-1.9% seen
-    assert (excess < 1e-5).float().mean() > 0.9  # 95-97% exact seen
+    assert excess.max() < 0.05  # within 5% of the nearest; 0.7-1.5% seen
+    # a bfloat16 distance of ~30 is rounded to 0.4%: near-ties flip (68-95%
+    # of picks exact, seeds 0-9), yet a pick more than 1% off is rare
+    # (0-0.6%); rows not centred give 2.5-4.5%
+    assert (excess > 0.01).float().mean() < 0.015
     # float32 (no autocast): the float32 product, the same module
     calls.clear()
     synth(img * (1 - mask), mask)
