@@ -24,13 +24,18 @@
    iterations of its joint phase with mmengine's Runner on the training
    photos (losses in the log; the checkpoint in ``finetune/``).
 
+The shipped models run in float32 (``--precision fp32``, the default), so
+the table is the same on every CPU; ``--precision auto`` takes bfloat16
+autocast on a CPU with AMX (faster there; the shipped T-MAD's FID moves by
+about 1, see ``docs/benchmarks.md``), and ``metrics.md`` says which.
+
 The work dir is the demo's own (marked by ``.demo.json``): a second run
 writes over its earlier results, a folder of other files is refused unless
 ``--overwrite``.
 
 Usage:
     python tools/demo.py [--model NAME ...] [--work-dir DIR] [--data DIR]
-        [--finetune-iters N] [--bootstrap N]
+        [--finetune-iters N] [--bootstrap N] [--precision P]
 """
 import argparse
 import copy
@@ -45,13 +50,15 @@ import mmedit_tmad  # noqa: F401  # isort:skip
 
 import cv2
 import numpy as np
+import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmedit_tmad.apis import init_model, inpaint, resolve_model
 from mmedit_tmad.apis.model_init import drop_train_only
-from mmedit_tmad.utils import cli
+from mmedit_tmad.utils import cli, resolve_precision, set_test_precision
+from mmedit_tmad.utils.precision import PRECISIONS
 from mmedit_tmad.visualization import draw_removal
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -73,6 +80,7 @@ MASK_ARGS = [
 CLASSICAL = [('telea', 'OpenCV Telea', dict(type='TeleaInpaintor',
                                             radius=3.)),
              ('patchmatch', 'PatchMatch', dict(type='PatchMatchInpaintor'))]
+PRECISION_NAMES = dict(fp32='float32', bf16='bfloat16 autocast')
 #: object removal: a launch tower beside the rocket (x, y, w, h)
 REMOVAL = ('skimage', 'data/rocket.jpg', (432, 116, 36, 246))
 
@@ -100,6 +108,13 @@ def parse_args(argv=None):
         default=1000,
         help='draws of the paired tests of the first --model against the '
         'other methods (0: no paired table)')
+    parser.add_argument(
+        '--precision',
+        choices=PRECISIONS,
+        default='fp32',
+        help='of the shipped models (evaluation and object removal): fp32 '
+        'gives the same table on every CPU; auto takes bfloat16 autocast on '
+        'a CPU with AMX')
     cli.add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -191,11 +206,18 @@ def prepare(data: str) -> argparse.Namespace:
         no_fid_kid=False)
 
 
-def eval_model_cfg(cfg: Config, ckpt: str, ev, work_dir: str) -> Config:
-    """``cfg``'s model on the fixed masks, weights from ``ckpt``."""
+def eval_model_cfg(cfg: Config,
+                   ckpt: str,
+                   ev,
+                   work_dir: str,
+                   precision: str = 'fp32') -> Config:
+    """``cfg``'s model on the fixed masks, weights from ``ckpt``, at
+    ``precision`` (resolved: ``'fp32'`` or ``'bf16'``)."""
     cfg = compare.eval_cfg(cfg, ev, work_dir)
     drop_train_only(cfg.model)  # the shipped weights hold no critic
     cfg.load_from = ckpt
+    set_test_precision(
+        cfg, precision, 'cuda' if torch.cuda.is_available() else 'cpu')
     return cfg
 
 
@@ -203,6 +225,18 @@ def classical_cfg(base: Config, model: dict, ev, work_dir: str) -> Config:
     cfg = copy.deepcopy(base)
     cfg.model = dict(model, data_preprocessor=base.model.data_preprocessor)
     return compare.eval_cfg(cfg, ev, work_dir)
+
+
+def table_note(n_val: int, ev, precision: str) -> str:
+    """What the table holds: the crops, masks, columns and the precision
+    (resolved) of the shipped models."""
+    return (f'{n_val} held-out 256x256 crops of '
+            f'{osp.relpath(ev.data, ROOT)} (photos never seen in training), '
+            f'fixed masks {osp.relpath(ev.masks, ROOT)}: rect_large '
+            f'(64-128 px, 16 px from the border) and irregular (strokes, '
+            f'20-40% of the image). l1 = hole MAE x100; PSNR / SSIM on the '
+            f'whole image; TV of the output; KID x1000. The shipped models '
+            f'in {PRECISION_NAMES[precision]}.')
 
 
 def table(rows: list, with_fid: bool) -> str:
@@ -307,6 +341,8 @@ def main(argv=None):
         if zoo['weights'] is None:
             raise cli.UsageError(f'--model {name} ships no weights')
         models.append(zoo)
+    precision = resolve_precision(
+        args.precision, 'cuda' if torch.cuda.is_available() else 'cpu')
     ev = prepare(args.data)
     n_val = len(open(osp.join(ev.data, 'meta', 'val.txt')).read().split())
     base = compare.load_cfg(models[0]['config'])
@@ -332,19 +368,15 @@ def main(argv=None):
         rows.append((f'{label}: {zoo["name"]}',
                      _test(
                          eval_model_cfg(cfg, zoo['weights'], ev,
-                                        osp.join(mdir, 'eval')), cells)))
+                                        osp.join(mdir, 'eval'), precision),
+                         cells)))
         folders.append((zoo['name'], zoo['collection']))
         grid.append(_grid_column(zoo['collection'], cells, mdir))
 
     shown, gts = compare.grid_inputs(base, ev)
     compare.draw_grid(grid, shown, gts, osp.join(args.work_dir, 'grid.jpg'))
     text = table(rows, with_fid)
-    note = (f'{n_val} held-out 256x256 crops of '
-            f'{osp.relpath(ev.data, ROOT)} (photos never seen in training), '
-            f'fixed masks {osp.relpath(ev.masks, ROOT)}: rect_large '
-            f'(64-128 px, 16 px from the border) and irregular (strokes, '
-            f'20-40% of the image). l1 = hole MAE x100; PSNR / SSIM on the '
-            f'whole image; TV of the output; KID x1000.')
+    note = table_note(n_val, ev, precision)
     if args.bootstrap:
         # the first --model (evaluated after the classical methods) first
         n_cls = len(CLASSICAL)
@@ -355,7 +387,7 @@ def main(argv=None):
         f.write(f'{note}\n\n{text}\n')
     print(f'\n{note}\n\n{text}\n')
 
-    model = init_model(models[0]['name'])
+    model = init_model(models[0]['name'], precision=precision)
     object_removal(model, osp.join(args.work_dir, 'removal.png'))
     if args.finetune_iters:
         print(f'fine-tuning {models[0]["name"]} for {args.finetune_iters} '

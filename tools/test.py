@@ -19,8 +19,8 @@ from mmagic.utils import print_colored_log
 
 from mmedit_tmad.apis import check_checkpoint_file
 from mmedit_tmad.evaluation.metrics import add_fid_kid, fid_kid_available
-from mmedit_tmad.utils import (cli, resolve_precision, setup_cpu_distributed,
-                               teardown_distributed)
+from mmedit_tmad.utils import (cli, set_test_precision,
+                               setup_cpu_distributed, teardown_distributed)
 from mmedit_tmad.utils.precision import PRECISIONS
 
 #: File formats of ``--out`` (``mmengine.dump``), by extension.
@@ -211,11 +211,7 @@ def main(argv=None):
 
     # bf16: the test loop's autocast (mmengine's fp16 flag; bfloat16 on CPU)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    precision = resolve_precision(args.precision, device)
-    if precision == 'bf16' and isinstance(cfg.get('test_cfg'), dict):
-        cfg.test_cfg['fp16'] = True
-        if device == 'cuda':  # mmengine's CUDA autocast dtype is float16
-            torch.set_autocast_dtype('cuda', torch.bfloat16)
+    set_test_precision(cfg, args.precision, device)
 
     # build the runner from config
     runner = Runner.from_cfg(cfg)

@@ -125,6 +125,26 @@ def set_precision(model: nn.Module, precision: str = 'auto') -> str:
     return resolved
 
 
+def set_test_precision(cfg, precision: str = 'auto',
+                       device: Union[str, torch.device] = 'cpu') -> str:
+    """Resolve ``precision`` for a config's test run on ``device``; for
+    bfloat16, turn on its test loop's autocast (mmengine's ``fp16`` flag of
+    ``test_cfg``, bfloat16 on a CPU; on CUDA, whose autocast dtype is
+    float16 there, the dtype is set to bfloat16). The metrics are computed
+    outside the autocast (mmengine and mmagic's test loops), so FID's
+    Inception runs in float32 either way.
+
+    Returns:
+        str: The resolved precision.
+    """
+    resolved = resolve_precision(precision, device)
+    if resolved == 'bf16' and isinstance(cfg.get('test_cfg'), dict):
+        cfg.test_cfg['fp16'] = True
+        if torch.device(device).type == 'cuda':
+            torch.set_autocast_dtype('cuda', torch.bfloat16)
+    return resolved
+
+
 def model_autocast(model: nn.Module):
     """Autocast for ``model.infer_precision`` (float32 when not set)."""
     device = model_device(model)

@@ -123,3 +123,37 @@ def test_grid_cells_are_the_evaluated_outputs(tmp_path, embedded_32):
     short._rows, short._cells = {(0, 0): 0, (1, 2): 1}, {0: cells[0]}
     with pytest.raises(RuntimeError, match='1 of the 2 grid images'):
         short.cells
+
+
+@pytest.mark.parametrize('precision', ['fp32', 'bf16'])
+def test_precision_of_the_shipped_models(tmp_path, embedded_32, precision):
+    """float32 by default (the same table on every CPU); bfloat16 runs the
+    learned models' test loop under autocast, and metrics.md says so."""
+    import argparse
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import demo
+    from demo import compare, make_fixed_masks
+    assert demo.parse_args([]).precision == 'fp32'
+    masks = make_fixed_masks.main([
+        '--out',
+        str(tmp_path / 'masks'), '--size', '32', '--num', '2', '--kinds',
+        'rect'
+    ])
+    ev = argparse.Namespace(
+        data=embedded_32,
+        masks=masks,
+        kinds=['rect'],
+        num_val=2,
+        grid_num=None,
+        no_fid_kid=True)
+    base = compare.load_cfg(
+        osp.join(ROOT, 'configs', 'tmad',
+                 'tmad_demo_1xb4_embedded-128x128.py'))
+    cfg = demo.eval_model_cfg(base, None, ev, str(tmp_path / 'eval'),
+                              precision)
+    assert cfg.test_cfg.get('fp16', False) is (precision == 'bf16')
+    runner = demo._runner(cfg)
+    assert runner.test_loop.fp16 is (precision == 'bf16')
+    note = demo.table_note(2, ev, precision)
+    assert note.endswith('The shipped models in ' + (
+        'bfloat16 autocast.' if precision == 'bf16' else 'float32.'))

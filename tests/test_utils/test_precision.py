@@ -99,3 +99,20 @@ def test_other_models_keep_their_layout(no_env):
     assert not model[0].weight.is_contiguous(
         memory_format=torch.channels_last)
     assert not P.channels_last_safe(model)
+
+
+@pytest.mark.parametrize('amx', [True, False])
+def test_set_test_precision(monkeypatch, no_env, amx):
+    """bfloat16 turns on the test loop's autocast (mmengine's ``fp16``
+    flag), float32 leaves the config as it is."""
+    from mmengine.config import Config
+    monkeypatch.setattr(P, 'cpu_has_bf16_matmul', lambda: amx)
+    cfg = Config(dict(test_cfg=dict(type='MultiTestLoop')))
+    assert P.set_test_precision(cfg, 'auto') == ('bf16' if amx else 'fp32')
+    assert cfg.test_cfg.get('fp16', False) is amx
+    cfg = Config(dict(test_cfg=dict(type='MultiTestLoop')))
+    assert P.set_test_precision(cfg, 'fp32') == 'fp32'
+    assert cfg.test_cfg == dict(type='MultiTestLoop')
+    cfg = Config(dict(test_cfg=None))  # no test loop to switch
+    assert P.set_test_precision(cfg, 'bf16') == 'bf16'
+    assert cfg.test_cfg is None
