@@ -50,8 +50,8 @@ import mmedit_tmad  # noqa: F401  # isort:skip
 
 import cv2
 import numpy as np
-import torch
 from mmengine.config import Config
+from mmengine.device import get_device
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
@@ -216,8 +216,7 @@ def eval_model_cfg(cfg: Config,
     cfg = compare.eval_cfg(cfg, ev, work_dir)
     drop_train_only(cfg.model)  # the shipped weights hold no critic
     cfg.load_from = ckpt
-    set_test_precision(
-        cfg, precision, 'cuda' if torch.cuda.is_available() else 'cpu')
+    set_test_precision(cfg, precision)
     return cfg
 
 
@@ -341,8 +340,7 @@ def main(argv=None):
         if zoo['weights'] is None:
             raise cli.UsageError(f'--model {name} ships no weights')
         models.append(zoo)
-    precision = resolve_precision(
-        args.precision, 'cuda' if torch.cuda.is_available() else 'cpu')
+    precision = resolve_precision(args.precision, get_device())
     ev = prepare(args.data)
     n_val = len(open(osp.join(ev.data, 'meta', 'val.txt')).read().split())
     base = compare.load_cfg(models[0]['config'])

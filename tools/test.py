@@ -10,7 +10,6 @@ import sys
 import mmedit_tmad  # noqa: F401  # isort:skip
 
 import mmengine
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
@@ -210,8 +209,7 @@ def main(argv=None):
     setup_cpu_distributed(cfg)
 
     # bf16: the test loop's autocast (mmengine's fp16 flag; bfloat16 on CPU)
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    set_test_precision(cfg, args.precision, device)
+    set_test_precision(cfg, args.precision)
 
     # build the runner from config
     runner = Runner.from_cfg(cfg)

@@ -27,10 +27,11 @@ float32 (:class:`~mmedit_tmad.models.editors.tmad.TMADTextureSynthesis`).
 """
 import contextlib
 import os
-from typing import Union
+from typing import Optional, Union
 
 import torch
 import torch.nn as nn
+from mmengine.device import get_device
 
 PRECISIONS = ('auto', 'fp32', 'bf16')
 ENV = 'MMEDIT_TMAD_PRECISION'
@@ -125,11 +126,14 @@ def set_precision(model: nn.Module, precision: str = 'auto') -> str:
     return resolved
 
 
-def set_test_precision(cfg, precision: str = 'auto',
-                       device: Union[str, torch.device] = 'cpu') -> str:
-    """Resolve ``precision`` for a config's test run on ``device``; for
-    bfloat16, turn on its test loop's autocast (mmengine's ``fp16`` flag of
-    ``test_cfg``, bfloat16 on a CPU; on CUDA, whose autocast dtype is
+def set_test_precision(
+        cfg,
+        precision: str = 'auto',
+        device: Optional[Union[str, torch.device]] = None) -> str:
+    """Resolve ``precision`` for a config's test run on ``device`` (default:
+    where mmengine's runner puts the model, ``mmengine.device.get_device``);
+    for bfloat16, turn on its test loop's autocast (mmengine's ``fp16`` flag
+    of ``test_cfg``, bfloat16 on a CPU; on CUDA, whose autocast dtype is
     float16 there, the dtype is set to bfloat16). The metrics are computed
     outside the autocast (mmengine and mmagic's test loops), so FID's
     Inception runs in float32 either way.
@@ -137,6 +141,8 @@ def set_test_precision(cfg, precision: str = 'auto',
     Returns:
         str: The resolved precision.
     """
+    if device is None:
+        device = get_device()
     resolved = resolve_precision(precision, device)
     if resolved == 'bf16' and isinstance(cfg.get('test_cfg'), dict):
         cfg.test_cfg['fp16'] = True
