@@ -37,17 +37,28 @@ TABLE_COLUMNS = [('l1', 'mae'), ('PSNR', 'psnr'), ('SSIM', 'ssim'),
 
 
 def metrics_table(metrics: dict) -> str:
-    """One Markdown row of l1 | PSNR | SSIM | TV | FID | KID, '-' when
-    absent."""
+    """A Markdown table of l1 | PSNR | SSIM | TV | FID | KID, '-' where
+    absent: one row, or with several test sets (``MultiTestLoop``, metrics
+    prefixed by set) one row per set."""
     # mmagic names: 'MAE', 'PSNR', 'SSIM'; ours 'TV'; TransFID '<prefix>/fid'
-    find = {k.split('/')[-1].lower(): v for k, v in metrics.items()}
-    cells = [
-        f'{find[key]:.3f}' if key in find else '-'
-        for _, key in TABLE_COLUMNS
-    ]
+    sets = {}
+    for key, value in metrics.items():
+        prefix, _, name = key.rpartition('/')
+        sets.setdefault(prefix, {})[name.lower()] = value
+    names = [n for found in sets.values() for n in found]
+    if len(names) == len(set(names)):
+        # no name twice: one test set, whatever prefixes its metrics have
+        sets = {None: {n: v for f in sets.values() for n, v in f.items()}}
     head = ' | '.join(name for name, _ in TABLE_COLUMNS)
-    return (f'| {head} |\n|' + '---|' * len(TABLE_COLUMNS) +
-            f'\n| {" | ".join(cells)} |')
+    lines = [f'| {head} |', '|' + '---|' * len(TABLE_COLUMNS)]
+    if None not in sets:
+        lines = ['| test set ' + lines[0], '|---' + lines[1]]
+    for prefix, found in sets.items():
+        cells = ' | '.join(f'{found[key]:.3f}' if key in found else '-'
+                           for _, key in TABLE_COLUMNS)
+        lines.append(('' if prefix is None else f'| {prefix or "-"} ') +
+                     f'| {cells} |')
+    return '\n'.join(lines)
 
 
 def check_checkpoint(model, checkpoint, untrained: bool) -> None:

@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """tools/test.py without a checkpoint: classical rows yes, learned no;
 --out checked before the run; a broken annotation list names the file."""
+import copy
 import importlib.util
 import json
 import os
@@ -66,6 +67,60 @@ def test_classical_row_without_checkpoint(tmp_path, embedded_32):
 
 
 TELEA = 'configs/classical/telea_embedded-128x128.py'
+
+
+def test_metrics_table_has_a_row_per_test_set():
+    table = _tool().metrics_table
+    one = table({'MAE': 10., 'PSNR': 25., 'SSIM': .9, 'TV': 6.,
+                 'FID-Full/fid': 40.})
+    assert one.splitlines()[-1] == \
+        '| 10.000 | 25.000 | 0.900 | 6.000 | 40.000 | - |'
+    two = table({'rect/MAE': 10., 'rect/FID': 40., 'irregular/MAE': 8.,
+                 'irregular/FID': 60.}).splitlines()
+    assert two[0].startswith('| test set | l1 |')
+    assert two[2:] == ['| rect | 10.000 | - | - | - | 40.000 | - |',
+                       '| irregular | 8.000 | - | - | - | 60.000 | - |']
+
+
+def test_several_test_sets_get_fid_each(tmp_path, embedded_32):
+    """A config with two test sets (mmagic's MultiTestLoop, as
+    compare.py and the demo write them): tools/test.py adds FID / KID to
+    each and prints a row per set."""
+    import make_fixed_masks
+    from mmengine import Config
+    kinds = ('rect', 'irregular_20-30')
+    masks = make_fixed_masks.main([
+        '--out', str(tmp_path / 'masks'), '--size', '32', '--num', '3',
+        '--kinds', *kinds
+    ])
+    cfg = Config.fromfile(osp.join(ROOT, TELEA))
+    loaders, evaluators = [], []
+    for kind in kinds:
+        loader = copy.deepcopy(cfg.test_dataloader)
+        loader.update(num_workers=0, persistent_workers=False)
+        loader.dataset.data_root = embedded_32
+        loader.dataset.indices = 3
+        loader.dataset.pipeline[1].mask_list = osp.join(
+            masks, kind, 'list.txt')
+        loaders.append(loader)
+        evaluators.append(dict(type='Evaluator', metrics=[
+            dict(type='PSNR', prefix=kind), dict(type='MAE', prefix=kind)
+        ]))
+    cfg.test_dataloader, cfg.test_evaluator = loaders, evaluators
+    cfg.test_cfg = dict(type='MultiTestLoop')
+    cfg.dump(str(tmp_path / 'two_sets.py'))
+    out_json = tmp_path / 'metrics.json'
+    proc = _run([
+        str(tmp_path / 'two_sets.py'), 'none', '--work-dir',
+        str(tmp_path / 'work'), '--out', str(out_json)])
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    metrics = json.load(open(out_json))
+    for kind in kinds:
+        assert {f'{kind}/{m}' for m in ('PSNR', 'MAE', 'FID', 'KID')} <= \
+            set(metrics), metrics
+    rows = [line for line in proc.stdout.splitlines()
+            if line.startswith(('| rect |', '| irregular_20-30 |'))]
+    assert len(rows) == 2 and '-' not in rows[0].split('|')[6], rows
 
 
 def test_out_is_checked_before_the_run(run_tool, run_main, tmp_path,

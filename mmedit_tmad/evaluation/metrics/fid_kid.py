@@ -348,22 +348,75 @@ def fid_kid_available() -> bool:
 
 
 def add_fid_kid(evaluator):
-    """``evaluator`` (a metric list or an ``Evaluator`` dict) with
-    :class:`TMADFIDKID` appended, unless it computes FID already.
+    """``evaluator`` with :class:`TMADFIDKID` appended, unless it computes
+    FID already.
+
+    ``evaluator`` is any form of mmagic's test evaluators: a metric list or
+    an ``Evaluator`` dict (one test set), or a list of either, one per test
+    dataloader (``MultiTestLoop``). With several test sets, each evaluator
+    gets its own FID and KID, prefixed as its metrics are (e.g.
+    ``rect_large/FID``), so the sets' results do not collide.
 
     Returns:
-        The evaluator config, changed or as it was.
+        The evaluator config, changed (a copy) or as it was.
     """
+    if _is_multi_evaluator(evaluator):
+        return [_add_to_one(ev, _shared_prefix(ev)) for ev in evaluator]
+    return _add_to_one(evaluator, None)
+
+
+def _is_multi_evaluator(evaluator) -> bool:
+    """mmagic's forms for several test sets: a list of ``Evaluator`` dicts
+    or of metric lists (``mmagic.engine.runner.MultiTestLoop``)."""
+    return isinstance(evaluator, (list, tuple)) and len(evaluator) > 0 and \
+        all(isinstance(ev, (list, tuple)) or _is_evaluator_dict(ev)
+            for ev in evaluator)
+
+
+def _is_evaluator_dict(cfg) -> bool:
+    """An ``Evaluator`` config (a metric wrapper such as ``TMADPerImage``
+    holds ``metrics`` too, but is a metric)."""
+    return isinstance(cfg, dict) and 'metrics' in cfg and str(
+        cfg.get('type', 'Evaluator')).split('.')[-1] == 'Evaluator'
+
+
+def _metric_list(evaluator) -> list:
     metrics = evaluator.get('metrics') if isinstance(evaluator, dict) \
         else evaluator
     if metrics is None:
-        return evaluator
-    metrics = list(metrics) if isinstance(metrics, (list, tuple)) \
+        return []
+    return list(metrics) if isinstance(metrics, (list, tuple)) \
         else [metrics]
-    if any('FID' in str(m.get('type', '')) for m in metrics):
+
+
+def _shared_prefix(evaluator) -> Optional[str]:
+    """The ``prefix`` every metric of ``evaluator`` that sets one has, if
+    they agree."""
+    prefixes = {m['prefix'] for m in _metric_list(evaluator)
+                if isinstance(m, dict) and m.get('prefix')}
+    return prefixes.pop() if len(prefixes) == 1 else None
+
+
+def _computes_fid(metrics: list) -> bool:
+    # a metric wrapper (TMADPerImage) holds its metrics under 'metrics'
+    return any(
+        'FID' in str(m.get('type', '')) or _computes_fid(
+            _metric_list(m)) if isinstance(m, dict) else False
+        for m in metrics)
+
+
+def _add_to_one(evaluator, prefix: Optional[str]):
+    """One test set's evaluator (a metric list or an ``Evaluator`` dict)
+    with :class:`TMADFIDKID` (``prefix`` if given) appended."""
+    if isinstance(evaluator, dict) and not _is_evaluator_dict(evaluator):
+        return evaluator  # one metric, not a list of them
+    metrics = _metric_list(evaluator)
+    if _computes_fid(metrics):
         return evaluator
-    metrics.append(dict(type='TMADFIDKID'))
+    fid = dict(type='TMADFIDKID')
+    if prefix:
+        fid['prefix'] = prefix
+    metrics.append(fid)
     if isinstance(evaluator, dict):
-        evaluator = dict(evaluator, metrics=metrics)
-        return evaluator
+        return dict(evaluator, metrics=metrics)
     return metrics

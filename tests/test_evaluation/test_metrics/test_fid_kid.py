@@ -135,6 +135,32 @@ def test_add_fid_kid_to_an_evaluator():
     # an evaluator with FID already is left as it is
     fid = [dict(type='TMADTransFID', inception_path='x')]
     assert add_fid_kid(fid) is fid
+    # a metric wrapper holding FID counts; one without it is one metric
+    wrapped = [dict(type='TMADPerImage', metrics=[dict(type='TMADFIDKID')])]
+    assert add_fid_kid(wrapped) is wrapped
+    per_image = [dict(type='TMADPerImage', metrics=[dict(type='MAE')])]
+    assert add_fid_kid(per_image) == per_image + [dict(type='TMADFIDKID')]
+
+
+@pytest.mark.parametrize('form', ['evaluators', 'lists'])
+def test_add_fid_kid_to_each_test_set(form):
+    """mmagic's MultiTestLoop forms (a list of Evaluator dicts, or of
+    metric lists): each test set gets its own FID / KID under its metrics'
+    prefix (mmagic refuses two sets reporting the same key); a set with FID
+    already keeps its own."""
+    sets = [[dict(type='PSNR', prefix='rect'),
+             dict(type='MAE', prefix='rect')],
+            [dict(type='PSNR', prefix='irregular'),
+             dict(type='TMADFIDKID', prefix='irregular')],
+            [dict(type='PSNR')]]
+    ev = sets if form == 'lists' else [
+        dict(type='Evaluator', metrics=m) for m in sets]
+    out = add_fid_kid(ev)
+    metrics = out if form == 'lists' else [e['metrics'] for e in out]
+    assert metrics[0][-1] == dict(type='TMADFIDKID', prefix='rect')
+    assert metrics[1] == sets[1]
+    assert metrics[2] == [dict(type='PSNR'), dict(type='TMADFIDKID')]
+    assert len(sets[0]) == 2  # the input is not changed in place
 
 
 @pytest.mark.parametrize('n_f, n_r, d', [(12, 9, 40), (9, 12, 40),
