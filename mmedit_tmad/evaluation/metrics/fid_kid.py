@@ -376,8 +376,10 @@ def _is_multi_evaluator(evaluator) -> bool:
 def _is_evaluator_dict(cfg) -> bool:
     """An ``Evaluator`` config (a metric wrapper such as ``TMADPerImage``
     holds ``metrics`` too, but is a metric)."""
-    return isinstance(cfg, dict) and 'metrics' in cfg and str(
-        cfg.get('type', 'Evaluator')).split('.')[-1] == 'Evaluator'
+    if not (isinstance(cfg, dict) and 'metrics' in cfg):
+        return False
+    kind = cfg.get('type', 'Evaluator')  # a name or the class itself
+    return getattr(kind, '__name__', str(kind)).split('.')[-1] == 'Evaluator'
 
 
 def _metric_list(evaluator) -> list:

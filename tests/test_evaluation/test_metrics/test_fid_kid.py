@@ -161,6 +161,10 @@ def test_add_fid_kid_to_each_test_set(form):
     assert metrics[1] == sets[1]
     assert metrics[2] == [dict(type='PSNR'), dict(type='TMADFIDKID')]
     assert len(sets[0]) == 2  # the input is not changed in place
+    # the Evaluator class itself as the type (pure-Python configs)
+    from mmengine.evaluator import Evaluator
+    out = add_fid_kid([dict(type=Evaluator, metrics=m) for m in sets[:2]])
+    assert out[0]['metrics'][-1] == dict(type='TMADFIDKID', prefix='rect')
 
 
 @pytest.mark.parametrize('n_f, n_r, d', [(12, 9, 40), (9, 12, 40),
