@@ -402,8 +402,8 @@ def _shared_prefix(evaluator) -> Optional[str]:
 def _computes_fid(metrics: list) -> bool:
     # a metric wrapper (TMADPerImage) holds its metrics under 'metrics'
     return any(
-        'FID' in str(m.get('type', '')) or _computes_fid(
-            _metric_list(m)) if isinstance(m, dict) else False
+        isinstance(m, dict) and ('FID' in str(m.get('type', ''))
+                                 or _computes_fid(_metric_list(m)))
         for m in metrics)
 
 
