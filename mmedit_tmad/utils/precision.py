@@ -10,7 +10,8 @@ float32, 149 GFLOP/s under bfloat16 autocast; ``docs/benchmarks.md``). So:
 * ``'auto'`` (the default of :func:`mmedit_tmad.apis.init_model`,
   ``tools/inpaint.py`` and ``tools/test.py``) picks bfloat16 autocast on a
   CPU with AMX and float32 everywhere else (CUDA included: the paper's
-  numbers are float32);
+  numbers are float32), also where ``ONEDNN_MAX_CPU_ISA`` keeps oneDNN
+  below AMX;
 * ``'fp32'`` and ``'bf16'`` force one; ``MMEDIT_TMAD_PRECISION`` sets the
   default of ``'auto'`` for a whole run (the switch that turns bfloat16
   off, or on where it does not pay);
@@ -37,8 +38,26 @@ PRECISIONS = ('auto', 'fp32', 'bf16')
 ENV = 'MMEDIT_TMAD_PRECISION'
 
 
+#: oneDNN's caps on the instruction sets it uses (the first set wins)
+ONEDNN_ISA_ENVS = ('ONEDNN_MAX_CPU_ISA', 'DNNL_MAX_CPU_ISA')
+
+
+def onednn_may_use_amx() -> bool:
+    """False when ``ONEDNN_MAX_CPU_ISA`` (or the older ``DNNL_MAX_CPU_ISA``)
+    keeps oneDNN below AMX, e.g. ``AVX2`` or ``AVX512_CORE_BF16``; then
+    its bfloat16 kernels are the slow ones even on a CPU with AMX."""
+    for name in ONEDNN_ISA_ENVS:
+        cap = os.environ.get(name, '').strip().upper()
+        if cap:
+            return cap in ('ALL', 'DEFAULT') or 'AMX' in cap
+    return True
+
+
 def cpu_has_bf16_matmul() -> bool:
-    """True when oneDNN has bfloat16 matrix instructions (AMX) here."""
+    """True when oneDNN has bfloat16 matrix instructions (AMX) here and
+    may use them (:func:`onednn_may_use_amx`)."""
+    if not onednn_may_use_amx():
+        return False
     probe = getattr(torch.cpu, '_is_amx_tile_supported', None)
     try:
         return bool(probe()) if probe is not None else False

@@ -49,6 +49,30 @@ def test_probe_is_a_bool():
     assert isinstance(P.cpu_has_bf16_matmul(), bool)
 
 
+@pytest.mark.parametrize('cap, amx', [(None, True), ('AVX2', False),
+                                      ('avx512_core_bf16', False),
+                                      ('AVX512_CORE_AMX', True),
+                                      ('AVX10_1_512_AMX_FP16', True),
+                                      ('ALL', True)])
+def test_onednn_isa_cap_turns_amx_off(monkeypatch, no_env, cap, amx):
+    """A CPU with AMX whose oneDNN is capped below it (ONEDNN_MAX_CPU_ISA,
+    or the older DNNL_ name) runs bfloat16 on the slow kernels: 'auto' is
+    float32 there."""
+    monkeypatch.setattr(torch.cpu, '_is_amx_tile_supported', lambda: True)
+    for name in P.ONEDNN_ISA_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    if cap is not None:
+        monkeypatch.setenv('ONEDNN_MAX_CPU_ISA', cap)
+    assert P.cpu_has_bf16_matmul() is amx
+    assert P.resolve_precision('auto', 'cpu') == ('bf16' if amx else 'fp32')
+    monkeypatch.delenv('ONEDNN_MAX_CPU_ISA', raising=False)
+    monkeypatch.setenv('DNNL_MAX_CPU_ISA', 'AVX2')
+    assert not P.cpu_has_bf16_matmul()
+    # ONEDNN_ wins over DNNL_, as in oneDNN
+    monkeypatch.setenv('ONEDNN_MAX_CPU_ISA', 'AVX512_CORE_AMX')
+    assert P.cpu_has_bf16_matmul()
+
+
 def _inputs(seed=0):
     g = torch.Generator().manual_seed(seed)
     img = torch.rand(2, 3, 64, 64, generator=g) * 2 - 1
