@@ -29,9 +29,10 @@ def enable_amp(cfg) -> None:
     cuda = torch.cuda.is_available()
     if not cuda and not cpu_has_bf16_matmul():
         print_colored_log(
-            '--amp: this CPU has no AMX, where bfloat16 convolutions run '
-            'slower than float32 (see docs/benchmarks.md); training in '
-            'bfloat16 all the same',
+            '--amp: no AMX for oneDNN here (this CPU lacks it, or '
+            'ONEDNN_MAX_CPU_ISA keeps oneDNN below it), where bfloat16 '
+            'convolutions run slower than float32 (see docs/benchmarks.md); '
+            'training in bfloat16 all the same',
             level=logging.WARNING)
     amp_types = ('AmpOptimWrapper', 'TMADBF16OptimWrapper')
 
