@@ -22,9 +22,12 @@ float32, 149 GFLOP/s under bfloat16 autocast; ``docs/benchmarks.md``). So:
 
 CARAFE's reassembly runs in float32 under autocast (see
 :func:`mmedit_tmad.models.archs.carafe.carafe_pytorch`), so bfloat16 is
-confined to the convolutions and matrix products; the texture synthesis
-takes only its search's product in bfloat16 and compares matches in
-float32 (:class:`~mmedit_tmad.models.editors.tmad.TMADTextureSynthesis`).
+confined to the convolutions and matrix products; the retrieval ranks the
+memory in float32
+(:class:`~mmedit_tmad.models.editors.tmad.TMADTextureRetrieval`), and the
+texture synthesis takes only its search's product in bfloat16 and compares
+matches in float32
+(:class:`~mmedit_tmad.models.editors.tmad.TMADTextureSynthesis`).
 """
 import contextlib
 import os

@@ -86,12 +86,15 @@ class TMADTextureRetrieval(nn.Module):
         """
         n, p = query.shape[:2]
         num = memory.shape[1]
-        # (n*P, f, k, k) -> (n, P, f*k*k)
-        q = self.theta(query.flatten(0, 1)).reshape(n, p, -1)
-        # (n*N, f, k, k) -> (n, N, f*k*k)
-        t = self.phi(memory.flatten(0, 1)).reshape(n, num, -1)
-        t = t / t.norm(dim=-1, keepdim=True).clamp_min(1e-6)
-        return q @ t.transpose(1, 2)
+        # float32 under autocast too: in bfloat16 near-equal scores swap
+        # and the ranking is what the retrieval returns (two small convs)
+        with torch.autocast(query.device.type, enabled=False):
+            # (n*P, f, k, k) -> (n, P, f*k*k)
+            q = self.theta(query.flatten(0, 1).float()).reshape(n, p, -1)
+            # (n*N, f, k, k) -> (n, N, f*k*k)
+            t = self.phi(memory.flatten(0, 1).float()).reshape(n, num, -1)
+            t = t / t.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+            return q @ t.transpose(1, 2)
 
     def forward(self, query: Tensor, memory: Tensor) -> Dict[str, Tensor]:
         """Retrieve ``N_c`` candidates ``T_c`` for each coarse patch.

@@ -52,3 +52,22 @@ def test_small_memory_and_bad_arguments():
         TMADTextureRetrieval(mode='gumbel')
     with pytest.raises(ValueError, match='do not match'):
         ret(torch.randn(1, 2, 3, 8, 8), torch.randn(1, 2, 3, 16, 16))
+
+
+@pytest.mark.parametrize('seed', range(5))
+def test_ranking_is_float32_under_bf16_autocast(seed):
+    """Under bfloat16 autocast (inference on a CPU with AMX) the scores
+    and the ranking are the float32 ones: in bfloat16, windows of nearly
+    equal score (here: small variations of one texture) swap places."""
+    torch.manual_seed(seed)
+    retrieval = TMADTextureRetrieval(num_candidates=4).eval()
+    base = torch.rand(1, 1, 3, 8, 8)
+    memory = base + 0.02 * torch.randn(1, 64, 3, 8, 8)
+    query = base + 0.02 * torch.randn(1, 16, 3, 8, 8)
+    with torch.no_grad():
+        ref = retrieval(query, memory)
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            out = retrieval(query, memory)
+    assert out['scores'].dtype == torch.float32
+    assert torch.equal(out['indices'], ref['indices'])
+    assert torch.allclose(out['scores'], ref['scores'])
