@@ -41,7 +41,8 @@ PRECISIONS = ('auto', 'fp32', 'bf16')
 ENV = 'MMEDIT_TMAD_PRECISION'
 
 
-#: oneDNN's caps on the instruction sets it uses (the first set wins)
+#: oneDNN's caps on the instruction sets it uses (if both are set, the
+#: first wins, as in oneDNN)
 ONEDNN_ISA_ENVS = ('ONEDNN_MAX_CPU_ISA', 'DNNL_MAX_CPU_ISA')
 
 
