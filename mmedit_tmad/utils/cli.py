@@ -269,6 +269,26 @@ def _datasets(cfg) -> Iterable[dict]:
             yield from _datasets(sub)
 
 
+#: the converter that writes each dataset of the model zoo's configs
+#: (``data_root`` as the configs give it)
+DATASET_CONVERTERS = {
+    'data/photos_256': 'make photos (tools/dataset_converters/'
+    'photo_collection.py --out data/photos_256)',
+    'data/embedded_128': 'tools/dataset_converters/embedded_photos.py '
+    '--out data/embedded_128',
+}
+
+
+def _dataset_hint(root: Optional[str]) -> str:
+    """How to make the dataset at ``root`` (a sentence)."""
+    norm = osp.normpath(root) if root else ''
+    for known, command in DATASET_CONVERTERS.items():
+        if norm == known or norm.endswith(osp.sep + known):
+            return f'make it with {command}'
+    return ('write one with tools/dataset_converters/folder_to_list.py '
+            '(docs/datasets.md)')
+
+
 def check_annotation_lists(cfg, keys: Sequence[str]) -> None:
     """The annotation lists of a config's datasets exist and are not empty.
 
@@ -301,7 +321,8 @@ def check_annotation_lists(cfg, keys: Sequence[str]) -> None:
                     continue
                 if not osp.isfile(path):
                     raise UsageError(f'{key}: annotation list {path} not '
-                                     'found (data_root + ann_file)')
+                                     'found (data_root + ann_file); '
+                                     f'{_dataset_hint(root)}')
                 with open(path) as f:
                     if not any(line.strip() for line in f):
                         raise UsageError(

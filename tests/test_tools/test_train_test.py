@@ -102,7 +102,9 @@ def test_checked_before_the_run(run_tool, run_main, tmp_path, monkeypatch):
                    opts + ['val_cfg=None'])
     assert run.returncode == 2
     assert run.error == f'error: train_dataloader: annotation list ' \
-        f'{root}/meta/train.txt not found (data_root + ann_file)'
+        f'{root}/meta/train.txt not found (data_root + ann_file); write ' \
+        'one with tools/dataset_converters/folder_to_list.py ' \
+        '(docs/datasets.md)'
     (root / 'meta' / 'train.txt').write_text('\n')
     run = run_main(train.main, [TEST_CFG, '--work-dir', tmp_path / 'w'] +
                    opts + ['val_cfg=None'])

@@ -204,5 +204,15 @@ def test_check_annotation_lists(tmp_path):
         cli.check_annotation_lists(cfg, ['val_dataloader'])
     with pytest.raises(cli.UsageError, match=r'\S+/no.txt not found'):
         cli.check_annotation_lists(cfg, ['test_dataloader'])
+    # a dataset of the model zoo's configs names its converter
+    for root, hint in (('data/photos_256', 'make photos'),
+                       (str(tmp_path / 'data' / 'embedded_128'),
+                        'embedded_photos.py --out data/embedded_128'),
+                       (str(tmp_path / 'data' / 'photos_2560'),
+                        'folder_to_list.py')):
+        cfg.val_dataloader = loader('meta/none.txt', root)
+        with pytest.raises(cli.UsageError) as err:
+            cli.check_annotation_lists(cfg, ['val_dataloader'])
+        assert hint in str(err.value)
     cfg.val_dataloader = None
     cli.check_annotation_lists(cfg, ['val_dataloader', 'missing_key'])
