@@ -3,6 +3,7 @@
 import warnings
 from typing import List, Optional, Sequence
 
+import cv2
 import numpy as np
 import torch
 import torch.nn as nn
@@ -75,6 +76,15 @@ class TMADTextureSynthesis(nn.Module):
     and a smooth estimate no longer draws the smoothest source patches;
     the structure stays the network's.
 
+    With ``guide_border`` or ``guide_ramp`` the guide fades in with the
+    distance ``d`` (pixels, Euclidean) of a hole pixel from the photo's
+    valid region: the start is ``Î_p + w (low(Î_p) + P - low(P) - Î_p)``,
+    ``w = clip((d - guide_border) / guide_ramp, 0, 1)`` (a step at
+    ``guide_border`` when ``guide_ramp`` is 0). Near the border the
+    estimate is closest to the photo, and there PatchMatch's texture,
+    uncorrelated with the hidden one, costs SSIM most; the hole's inside
+    keeps the guide.
+
     With ``structure_weight`` ``λ > 0`` the match also compares the
     networks' low frequencies at the patch centre, a guide channel as in
     image analogies (Hertzmann et al., SIGGRAPH 2001): a target pixel ``t``
@@ -118,6 +128,11 @@ class TMADTextureSynthesis(nn.Module):
             only. Default: 0.
         structure_sigma (float, optional): The standard deviation (pixels)
             of ``L``'s Gaussian. None: ``guide_sigma``. Default: None.
+        guide_border (float): Hole pixels within this distance (pixels) of
+            the valid region start from the estimate alone. Default: 0.
+        guide_ramp (float): Over this many pixels beyond ``guide_border``
+            the guide's weight rises from 0 to 1. Default: 0 (the guide
+            everywhere when ``guide_border`` is 0 too).
     """
 
     def __init__(self,
@@ -132,7 +147,9 @@ class TMADTextureSynthesis(nn.Module):
                  guide: Optional[str] = None,
                  guide_sigma: float = 4.,
                  structure_weight: float = 0.,
-                 structure_sigma: Optional[float] = None) -> None:
+                 structure_sigma: Optional[float] = None,
+                 guide_border: float = 0.,
+                 guide_ramp: float = 0.) -> None:
         super().__init__()
         for name, value, low in (('patch_radius', patch_radius, 1),
                                  ('iters', iters, 1), ('stride', stride, 1),
@@ -159,6 +176,11 @@ class TMADTextureSynthesis(nn.Module):
         if structure_sigma is not None and not structure_sigma > 0:
             raise ValueError(f'structure_sigma must be None or > 0, got '
                              f'{structure_sigma!r}')
+        for name, value in (('guide_border', guide_border),
+                            ('guide_ramp', guide_ramp)):
+            if not 0 <= value < float('inf'):
+                raise ValueError(
+                    f'{name} must be finite and >= 0, got {value!r}')
         self.patch_radius = int(patch_radius)
         self.iters = int(iters)
         self.searches = self.iters if searches is None else int(searches)
@@ -172,6 +194,8 @@ class TMADTextureSynthesis(nn.Module):
         self.structure_weight = float(structure_weight)
         self.structure_sigma = self.guide_sigma if structure_sigma is None \
             else float(structure_sigma)
+        self.guide_border = float(guide_border)
+        self.guide_ramp = float(guide_ramp)
         if guide == 'patchmatch':
             # imported here: the native library loads on first use
             from patchmatch import patch_match
@@ -193,7 +217,9 @@ class TMADTextureSynthesis(nn.Module):
             guide=self.guide,
             guide_sigma=self.guide_sigma,
             structure_weight=self.structure_weight,
-            structure_sigma=self.structure_sigma)
+            structure_sigma=self.structure_sigma,
+            guide_border=self.guide_border,
+            guide_ramp=self.guide_ramp)
 
     @torch.no_grad()
     def forward(self,
@@ -588,10 +614,30 @@ class TMADTextureSynthesis(nn.Module):
     def _guided(self, img: Tensor, hole: Tensor, exclude: Optional[Tensor],
                 fill: np.ndarray) -> Tensor:
         """``low(img) + P - low(P)`` in the hole, ``P`` PatchMatch's fill
-        (``fill``: what :meth:`_patch_match_job`'s call returned)."""
+        (``fill``: what :meth:`_patch_match_job`'s call returned), faded in
+        from the hole's border by ``guide_border`` / ``guide_ramp``."""
         fill = torch.from_numpy(fill).to(img).permute(2, 0, 1)
         start = self._blur(img, exclude) + fill - self._blur(fill, exclude)
+        weight = self._guide_weight(hole, exclude)
+        if weight is not None:
+            start = img + weight * (start - img)
         return torch.where(hole[None], start, img)
+
+    def _guide_weight(self, hole: Tensor,
+                      exclude: Optional[Tensor]) -> Optional[Tensor]:
+        """(1, h, w) the guide's weight ``w`` at each pixel, from the
+        distance to the nearest valid pixel (neither hole nor padding);
+        None where the guide is everywhere."""
+        if self.guide_border == 0 and self.guide_ramp == 0:
+            return None
+        dirty = hole if exclude is None else hole | exclude
+        # distance of each non-zero pixel to the nearest zero one
+        dist = cv2.distanceTransform(dirty.cpu().numpy().astype(np.uint8),
+                                     cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+        dist = torch.from_numpy(dist).to(hole.device)[None]
+        if self.guide_ramp == 0:
+            return (dist > self.guide_border).float()
+        return ((dist - self.guide_border) / self.guide_ramp).clamp(0, 1)
 
     def _blur(self,
               img: Tensor,

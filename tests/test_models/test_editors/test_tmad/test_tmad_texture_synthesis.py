@@ -171,6 +171,9 @@ def test_max_sources_thins_the_search():
     dict(structure_weight=float('inf')),
     dict(structure_weight=float('nan')),
     dict(structure_sigma=0.),
+    dict(guide_border=-1.),
+    dict(guide_border=float('inf')),
+    dict(guide_ramp=float('nan')),
 ])
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
@@ -197,7 +200,10 @@ def test_settings_rebuild_the_module():
     assert synth.settings['searches'] == 2
     assert again.guide == 'patchmatch' and again.guide_sigma == 4.
     assert again.structure_weight == 0. and again.structure_sigma == 4.
-    synth = TMADTextureSynthesis(structure_weight=2., structure_sigma=3.)
+    assert again.guide_border == 0. and again.guide_ramp == 0.
+    synth = TMADTextureSynthesis(
+        structure_weight=2., structure_sigma=3., guide_border=4.,
+        guide_ramp=2.)
     assert TMADTextureSynthesis(**synth.settings).settings == synth.settings
 
 
@@ -294,6 +300,59 @@ def test_patchmatch_guide_of_a_batch_in_threads(monkeypatch):
     finally:
         torch.set_num_threads(old)
     assert torch.equal(batch[3:], img[3:])
+
+
+def test_guide_fades_in_from_the_border():
+    """guide_border / guide_ramp: the start is the estimate within
+    guide_border pixels of the valid region, the guided start from
+    guide_border + guide_ramp on, a mix between; padding is not valid."""
+    img = _stripes()
+    mask = _box(48, 48, 10, 40, 12, 36)  # 30 rows, 24 columns
+    hole = mask[0, 0] > 0
+    est = torch.where(hole, img.mean(), img)[0]
+    torch.manual_seed(0)
+    fill = torch.rand(48, 48, 3).numpy() * 2 - 1  # a stand-in for P
+    full = TMADTextureSynthesis(guide='patchmatch')
+    assert full._guide_weight(hole, None) is None
+    guided = full._guided(est, hole, None, fill)
+    # the distance of each hole pixel to the valid region (city block
+    # along the axes is exact for a box: the nearest side)
+    ys, xs = torch.meshgrid(torch.arange(48), torch.arange(48),
+                            indexing='ij')
+    dist = torch.minimum(
+        torch.minimum(ys - 9, 40 - ys), torch.minimum(xs - 11, 36 - xs))
+    for border, ramp in ((4., 0.), (2., 4.), (0., 3.)):
+        synth = TMADTextureSynthesis(
+            guide='patchmatch', guide_border=border, guide_ramp=ramp)
+        weight = synth._guide_weight(hole, None)[0]
+        want = (dist > border).float() if ramp == 0 else \
+            ((dist - border) / ramp).clamp(0, 1)
+        assert torch.allclose(weight[hole], want[hole], atol=1e-4)
+        start = synth._guided(est, hole, None, fill)
+        assert torch.equal(start[:, ~hole], est[:, ~hole])
+        near = hole & (dist <= border)
+        assert torch.equal(start[:, near], est[:, near])
+        far = hole & (dist >= border + ramp) & (dist > border)
+        assert torch.allclose(start[:, far], guided[:, far], atol=1e-6)
+        mid = hole & (dist > border) & (dist < border + ramp)
+        if mid.any():
+            assert not torch.allclose(start[:, mid], est[:, mid])
+            assert not torch.allclose(start[:, mid], guided[:, mid])
+    # padding below the hole is not valid: the distance there is to the
+    # photo's pixels above and beside it
+    exclude = torch.zeros(48, 48, dtype=torch.bool)
+    exclude[40:] = True
+    synth = TMADTextureSynthesis(guide='patchmatch', guide_border=6.)
+    weight = synth._guide_weight(hole, exclude)[0]
+    assert weight[39, 24] == 1  # 12 px from the sides, 30 from the top
+    assert synth._guide_weight(hole, None)[0][39, 24] == 0
+    # the whole synthesis: pixels near the border move less from the
+    # estimate than with the guide everywhere
+    out = synth(est[None], mask)[0]
+    out_full = TMADTextureSynthesis(guide='patchmatch')(est[None], mask)[0]
+    ring = hole & (dist <= 2)
+    assert (out - est)[:, ring].abs().mean() < \
+        (out_full - est)[:, ring].abs().mean()
 
 
 def test_structure_weight_keeps_the_networks_layout(monkeypatch):
