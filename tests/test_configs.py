@@ -297,3 +297,19 @@ def test_longer_training_continues_phase_one_from_the_shipped_weights():
         'default_hooks.checkpoint.interval.',
         'default_hooks.checkpoint.max_keep_ckpts.'
     }
+
+
+def test_border_ablation_is_the_texture_first_entry_faded_in():
+    """tmad_synthesis-border differs from the zoo's texture-first entry in
+    the guide's fade-in alone (README: "Fading the guide in")."""
+    zoo = Config.fromfile(
+        osp.join(ROOT, 'configs', 'tmad',
+                 'tmad_telea-pmtexture_1xb4_photos-256x256.py')).to_dict()
+    border = Config.fromfile(
+        osp.join(ROOT, 'configs', 'tmad', 'ablations',
+                 'tmad_synthesis-border_1xb4_photos-256x256.py')).to_dict()
+    for d in (zoo, border):
+        d.pop('experiment_name'), d.pop('work_dir')
+    synth = border['model']['texture_synthesis']
+    assert (synth.pop('guide_border'), synth.pop('guide_ramp')) == (4., 4.)
+    assert border == zoo
