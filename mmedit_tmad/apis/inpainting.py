@@ -369,7 +369,9 @@ def inpaint(model: nn.Module,
     """Fill the hole of one image of any size.
 
     **Input image**: a file path (read as stored, i.e. BGR(A) or
-    grayscale; a 16-bit file at 8 bits, its high byte, as the training
+    grayscale, turned upright by its EXIF orientation as image viewers and
+    the training pipeline show it, so a mask, box or stroke is given in
+    that frame; a 16-bit file at 8 bits, its high byte, as the training
     pipeline reads it; an empty, truncated or corrupt file is an
     :class:`~mmedit_tmad.utils.image_io.ImageDecodeError` naming it, a
     missing one a ``FileNotFoundError``) or a numpy array. Arrays are

@@ -118,7 +118,9 @@ def read_mask(mask: MaskInput, shape: Sequence[int]) -> np.ndarray:
     Accepts bool, 0/1 or 0-255 masks (any numeric dtype), (h, w), (h, w, 1)
     or (h, w, 3); a pixel is a hole where any channel is > 0 (so
     anti-aliased or JPEG-saved masks grow to every touched pixel). A file
-    is read as it is stored; an empty, truncated or corrupt file is an
+    is read as it is stored, turned upright by its EXIF orientation as the
+    image is (:func:`~mmedit_tmad.utils.image_io.imread_8bit`); an empty,
+    truncated or corrupt file is an
     :class:`~mmedit_tmad.utils.image_io.ImageDecodeError` naming it.
 
     Args:
@@ -129,7 +131,8 @@ def read_mask(mask: MaskInput, shape: Sequence[int]) -> np.ndarray:
         np.ndarray: (h, w) bool, True = hole.
     """
     if isinstance(mask, str):
-        arr = imread_checked(mask, flag='unchanged', kind='mask')
+        arr = imread_checked(
+            mask, flag='unchanged', kind='mask', upright=True)
         name = mask
     elif isinstance(mask, np.ndarray):
         arr, name = mask, 'the mask array'

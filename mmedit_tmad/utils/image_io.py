@@ -22,6 +22,11 @@ structure before decoding (a JPEG must reach its end-of-image marker, a PNG
 its ``IEND`` chunk, a BMP or WebP file the size its header states; OpenCV
 would print a log line for some of them); every file must decode (OpenCV
 rejects a truncated TIFF file).
+
+:func:`imread_8bit` (the reader of users' photos and masks) turns a file
+upright by its EXIF orientation tag (:func:`exif_orientation`), as OpenCV's
+colour read under the training pipeline and image viewers show it, so a
+phone's portrait photo, its mask and the boxes drawn on it share one frame.
 """
 import os.path as osp
 import re
@@ -32,7 +37,7 @@ import numpy as np
 
 __all__ = [
     'ImageDecodeError', 'image_file_problem', 'imfrombytes_checked',
-    'imread_checked', 'imread_8bit'
+    'imread_checked', 'imread_8bit', 'exif_orientation', 'orient_upright'
 ]
 
 _JPEG_SOI = b'\xff\xd8\xff'
@@ -126,12 +131,115 @@ def image_file_problem(data: bytes) -> Optional[str]:
     return None
 
 
+def _jpeg_exif(data: bytes) -> Optional[bytes]:
+    """The EXIF block (a TIFF structure) of a JPEG's first ``Exif`` APP1
+    segment, or None; the walk stops at the first scan."""
+    pos, size = 2, len(data)
+    while pos + 4 <= size and data[pos] == 0xFF:
+        code = data[pos + 1]
+        if code == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if code in _JPEG_STANDALONE or 0xD0 <= code <= 0xD7:
+            pos += 2
+            continue
+        if code in (0xDA, 0xD9):  # start of scan, end of image
+            return None
+        end = pos + 2 + int.from_bytes(data[pos + 2:pos + 4], 'big')
+        if code == 0xE1 and data[pos + 4:pos + 10] == b'Exif\x00\x00':
+            return data[pos + 10:end]
+        pos = end
+    return None
+
+
+def _png_exif(data: bytes) -> Optional[bytes]:
+    """The data of a PNG's ``eXIf`` chunk (before or after the image
+    data), or None."""
+    pos, size = len(_PNG_SIGNATURE), len(data)
+    while pos + 8 <= size:
+        length = int.from_bytes(data[pos:pos + 4], 'big')
+        kind = data[pos + 4:pos + 8]
+        if kind == b'eXIf':
+            return data[pos + 8:pos + 8 + length]
+        if kind == b'IEND':
+            break
+        pos += 12 + length
+    return None
+
+
+def _tiff_orientation(exif: bytes) -> int:
+    """Tag 0x0112 (a SHORT) of IFD0 of an EXIF block; 0 where absent."""
+    order = {b'II': 'little', b'MM': 'big'}.get(exif[:2])
+    if order is None or len(exif) < 8:
+        return 0
+    ifd = int.from_bytes(exif[4:8], order)
+    count = int.from_bytes(exif[ifd:ifd + 2], order) \
+        if ifd + 2 <= len(exif) else 0
+    for at in range(ifd + 2, ifd + 2 + 12 * count, 12):
+        entry = exif[at:at + 12]  # tag, type, count, value
+        if len(entry) < 12:
+            break
+        if int.from_bytes(entry[:2], order) == 0x0112:
+            if int.from_bytes(entry[2:4], order) != 3:  # not a SHORT
+                return 0
+            return int.from_bytes(entry[8:10], order)
+    return 0
+
+
+def exif_orientation(data: bytes) -> int:
+    """The EXIF orientation (1-8) of the bytes of a JPEG or PNG file.
+
+    OpenCV's colour and grey reads (``mmcv.imread``'s ``'color'``,
+    ``'grayscale'``: the training pipeline's) turn a JPEG or PNG file
+    upright by this tag and its ``'unchanged'`` read does not; TIFF files
+    it turns in every mode, WebP files in none. 1 (as stored) for other
+    formats and for a missing, unreadable or out-of-range tag.
+
+    Args:
+        data (bytes): The whole file.
+
+    Returns:
+        int: 1 as stored, 2 mirrored, 3 turned by 180 degrees, 4 flipped,
+        5 transposed, 6 to be turned 90 degrees clockwise, 7 transversed,
+        8 to be turned 90 degrees anticlockwise (EXIF 2.3, tag 0x0112).
+    """
+    if data.startswith(_JPEG_SOI):
+        exif = _jpeg_exif(data)
+    elif data.startswith(_PNG_SIGNATURE):
+        exif = _png_exif(data)
+    else:
+        return 1
+    value = _tiff_orientation(exif) if exif else 0
+    return value if 1 <= value <= 8 else 1
+
+
+def orient_upright(img: np.ndarray, orientation: int) -> np.ndarray:
+    """An (h, w) or (h, w, c) image stored with EXIF ``orientation``,
+    turned upright (as OpenCV turns it; every channel, alpha too)."""
+    turns = {
+        1: lambda a: a,
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: a.swapaxes(0, 1),
+        6: lambda a: a.swapaxes(0, 1)[:, ::-1],
+        7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+        8: lambda a: a.swapaxes(0, 1)[::-1],
+    }
+    if orientation not in turns:
+        raise ValueError(f'EXIF orientation must be 1-8, got {orientation!r}')
+    if orientation == 1:
+        return img
+    return np.ascontiguousarray(turns[orientation](img))
+
+
 def imfrombytes_checked(content: bytes,
                         filename: str,
                         flag: str = 'unchanged',
                         channel_order: str = 'bgr',
                         backend: Optional[str] = None,
-                        kind: str = 'image') -> np.ndarray:
+                        kind: str = 'image',
+                        upright: bool = False) -> np.ndarray:
     """``mmcv.imfrombytes`` for a whole file, with errors that name it.
 
     Args:
@@ -143,6 +251,9 @@ def imfrombytes_checked(content: bytes,
             (mmcv's current backend).
         kind (str): What the file is, for the message (``'image'``,
             ``'mask'``). Default: 'image'.
+        upright (bool): With ``flag='unchanged'``, turn a JPEG or PNG file
+            upright by its EXIF orientation (:func:`exif_orientation`), as
+            the other flags do. Default: False (as stored).
 
     Returns:
         np.ndarray: The decoded image.
@@ -161,6 +272,8 @@ def imfrombytes_checked(content: bytes,
         raise ImageDecodeError(f'{where}: not an image ({err})') from err
     if not isinstance(img, np.ndarray) or img.size == 0:
         raise ImageDecodeError(f'{where}: corrupt, truncated or not an image')
+    if upright and flag == 'unchanged':
+        img = orient_upright(img, exif_orientation(content))
     return img
 
 
@@ -168,7 +281,8 @@ def imread_checked(path: str,
                    flag: str = 'unchanged',
                    channel_order: str = 'bgr',
                    backend: Optional[str] = None,
-                   kind: str = 'image') -> np.ndarray:
+                   kind: str = 'image',
+                   upright: bool = False) -> np.ndarray:
     """Read a local image file completely (see :func:`imfrombytes_checked`).
 
     Raises:
@@ -181,20 +295,22 @@ def imread_checked(path: str,
     with open(path, 'rb') as f:
         content = f.read()
     return imfrombytes_checked(content, path, flag, channel_order, backend,
-                               kind)
+                               kind, upright)
 
 
 def imread_8bit(path: str, kind: str = 'image') -> np.ndarray:
-    """Read an image file as stored, at 8 bits (see :func:`imread_checked`).
+    """Read an image file upright, at 8 bits (see :func:`imread_checked`).
 
-    Grey, colour and colour + alpha stay as stored (BGR order). A 16-bit
+    Grey, colour and colour + alpha stay as stored (BGR order), turned
+    upright by the file's EXIF orientation as OpenCV's colour read turns
+    it (JPEG, PNG and TIFF files; :func:`exif_orientation`). A 16-bit
     file (PNG, TIFF) keeps the high byte of each value (``value >> 8``):
     a 16-bit PNG as the training pipeline (``TMADLoadImageFromFile``, i.e.
     OpenCV's colour read) gives it, a 16-bit TIFF within one level of that
     (OpenCV rounds ``value / 257`` there). Other depths (float TIFF) are
     returned as decoded.
     """
-    img = imread_checked(path, flag='unchanged', kind=kind)
+    img = imread_checked(path, flag='unchanged', kind=kind, upright=True)
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)
     return img

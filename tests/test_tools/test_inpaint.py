@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from skimage import data
 
 from mmedit_tmad.apis import draw_mask, init_model
@@ -504,3 +505,31 @@ def test_references_are_read_once_for_a_folder(ckpt, photos, monkeypatch,
                        osp.join(photos, 'mask', f'{name}.png'),
                        reference=ref)
         assert np.array_equal(cv2.imread(str(out / f'{name}.png')), want)
+
+
+def test_turned_phone_photo_is_inpainted_upright(ckpt, photos, tmp_path):
+    """A portrait shot stored sideways with an EXIF orientation: the box
+    and the mask file are given on the upright photo, as a viewer shows
+    it, and the result is written upright."""
+    stored = cv2.imread(osp.join(photos, 'img', 'rocket.jpg'))  # 99x131
+    shot = Image.fromarray(stored[..., ::-1])
+    exif = shot.getexif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise to view
+    img = str(tmp_path / 'portrait.jpg')
+    shot.save(img, exif=exif.tobytes(), quality=95)
+    upright = cv2.imread(img)  # OpenCV's colour read turns it
+    assert upright.shape == (131, 99, 3)
+    mask = str(tmp_path / 'portrait_mask.png')
+    cv2.imwrite(mask, draw_mask(upright.shape,
+                                boxes=[(5, 90, 20, 30)]).astype(np.uint8))
+    out = tmp_path / 'out'
+    inpaint_tool.main([
+        '--config', TEST_CFG, '--checkpoint', ckpt, '--img', img, '--mask',
+        mask, '--box', '60,10,30,20', '--out',
+        str(out)
+    ])
+    hole = draw_mask(upright.shape, boxes=[(5, 90, 20, 30), (60, 10, 30, 20)])
+    res = cv2.imread(str(out / 'portrait.png'))
+    assert res.shape == upright.shape
+    assert np.array_equal(res[~hole], upright[~hole])
+    assert (res[hole] != upright[hole]).any()
