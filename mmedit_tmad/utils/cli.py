@@ -112,13 +112,24 @@ def _message(err: BaseException) -> str:
     return text
 
 
+def _show_warning(message, category, filename, lineno, file=None,
+                  line=None) -> None:
+    """A warning as one line on stderr, ``warning: <message>``, as errors
+    are shown (``--debug``: Python's form, with the code that warned)."""
+    try:
+        print(f'warning: {message}', file=sys.stderr if file is None else file)
+    except OSError:  # stderr gone: as Python's own showwarning
+        pass
+
+
 def run(main: Callable[[List[str]], object],
         argv: Optional[Sequence[str]] = None) -> int:
     """Run a tool's ``main(argv)``; return its exit code.
 
     Use as ``sys.exit(cli.run(main))`` at the bottom of a tool. Errors are
     reported as ``error: <message>`` on stderr (one line, plus the
-    traceback with ``--debug`` in ``argv`` or ``MMEDIT_TMAD_DEBUG=1``).
+    traceback with ``--debug`` in ``argv`` or ``MMEDIT_TMAD_DEBUG=1``),
+    warnings as ``warning: <message>`` (Python's form with ``--debug``).
     ``SystemExit`` with a number (argparse's) passes through.
 
     Args:
@@ -131,9 +142,12 @@ def run(main: Callable[[List[str]], object],
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = '--debug' in argv or os.environ.get(DEBUG_ENV, '') not in ('', '0')
-    filter_third_party_warnings()
     try:
-        main(argv)
+        with warnings.catch_warnings():
+            filter_third_party_warnings()
+            if not debug:
+                warnings.showwarning = _show_warning
+            main(argv)
     except KeyboardInterrupt:
         if debug:
             traceback.print_exc()

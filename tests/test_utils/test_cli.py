@@ -97,6 +97,28 @@ def test_third_party_future_warnings_only(recwarn):
     assert shown == [(FutureWarning, 'old API'), (UserWarning, 'other')]
 
 
+def test_run_shows_warnings_as_one_line(capsys, monkeypatch):
+    """``warning: <message>`` without the code that warned (``--debug``:
+    Python's form); third-party deprecations stay hidden; the process's
+    own warning display is as before once the tool returns."""
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    before = warnings.showwarning
+    shown_by = []
+
+    def main(argv):
+        shown_by.append(warnings.showwarning)
+        warnings.warn('a 2x3 photo has 1 memory window')
+        warnings.warn_explicit(
+            'old API', FutureWarning, 'f.py', 1, module='transformers')
+
+    assert cli.run(main, []) == 0
+    assert capsys.readouterr().err == \
+        'warning: a 2x3 photo has 1 memory window\n'
+    assert warnings.showwarning is before
+    assert cli.run(main, ['--debug']) == 0
+    assert shown_by[1] is before
+
+
 def test_check_outputs(tmp_path):
     photo = tmp_path / 'photo.png'
     photo.write_bytes(b'x')
