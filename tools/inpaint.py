@@ -49,7 +49,7 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.config import DictAction
 
 from mmedit_tmad.apis import (InpaintResult, init_model, inpaint, make_mask,
-                              parse_box, parse_stroke, resolve_model)
+                              parse_box, parse_stroke, resolve_config)
 from mmedit_tmad.apis.inpainting import (STRATEGIES, UPSCALE_DETAILS,
                                          check_reference_size)
 from mmedit_tmad.models.editors.tmad import TMADInpaintor
@@ -210,13 +210,11 @@ def parse_with_model_args(parser: argparse.ArgumentParser,
         if value < low:
             parser.error(f'--{flag.replace("_", "-")} must be >= {low}, got '
                          f'{value}')
-    if not osp.isfile(args.config) and not args.config.endswith('.py'):
-        try:  # a model name of the zoo: its config and shipped weights
-            zoo = resolve_model(args.config)
-        except KeyError as err:
-            raise cli.UsageError(f'--config: {err.args[0]}') from None
-        args.config = zoo['config']
-        args.checkpoint = args.checkpoint or zoo['weights']
+    try:  # a model name of the zoo: its config and shipped weights
+        args.config, args.checkpoint = resolve_config(args.config,
+                                                      args.checkpoint)
+    except KeyError as err:
+        raise cli.UsageError(f'--config: {err.args[0]}') from None
     cli.require_file(args.config, '--config')
     cli.require_file(args.checkpoint, '--checkpoint')
     return args

@@ -16,7 +16,7 @@ from mmengine.runner import Runner
 
 from mmagic.utils import print_colored_log
 
-from mmedit_tmad.apis import check_checkpoint_file
+from mmedit_tmad.apis import check_checkpoint_file, resolve_config
 from mmedit_tmad.evaluation.metrics import add_fid_kid, fid_kid_available
 from mmedit_tmad.utils import (cli, set_test_precision,
                                setup_cpu_distributed, teardown_distributed)
@@ -94,7 +94,11 @@ def check_checkpoint(model, checkpoint, untrained: bool) -> None:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
-    parser.add_argument('config', help='test config file path')
+    parser.add_argument(
+        'config',
+        help='test config file path, or a model name of model-index.yml '
+        '(tmad_telea_1xb4_photos-256x256: the shipped weights unless a '
+        'checkpoint is given)')
     parser.add_argument(
         'checkpoint',
         nargs='?',
@@ -155,7 +159,13 @@ def parse_args(argv=None):
 def check_args(args) -> None:
     """Config and checkpoint exist, the checkpoint file is complete;
     ``--out`` is a new file of a known format (or ``--overwrite``), not an
-    input. Before anything is built."""
+    input. Before anything is built. A model name of the zoo becomes its
+    config and, without a checkpoint, its shipped weights."""
+    try:
+        args.config, args.checkpoint = resolve_config(args.config,
+                                                      args.checkpoint)
+    except KeyError as err:
+        raise cli.UsageError(f'config: {err.args[0]}') from None
     cli.require_file(args.config, 'config')
     if args.checkpoint is not None and args.checkpoint.lower() != 'none':
         cli.require_file(args.checkpoint, 'checkpoint')

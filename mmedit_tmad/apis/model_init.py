@@ -12,7 +12,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmedit_tmad.registry import MODELS
-from .model_zoo import resolve_model
+from .model_zoo import resolve_config
 from mmedit_tmad.utils.precision import set_precision
 
 # training-only parts of a T-MAD config that inference leaves out: the
@@ -126,14 +126,11 @@ def init_model(config: Union[str, Config],
         nn.Module: The model in eval mode on ``device``, with ``cfg`` and
         ``infer_precision`` set.
     """
-    if isinstance(config, str) and not osp.isfile(config) and \
-            not config.endswith('.py'):
+    if isinstance(config, str):
         try:
-            zoo = resolve_model(config)
+            config, checkpoint = resolve_config(config, checkpoint)
         except KeyError as err:
             raise FileNotFoundError(err.args[0]) from None
-        config = zoo['config']
-        checkpoint = checkpoint or zoo['weights']
     if isinstance(config, str):
         if not osp.isfile(config):
             raise FileNotFoundError(f'config file not found: {config}')

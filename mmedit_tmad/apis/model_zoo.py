@@ -9,7 +9,7 @@ entries are configs to train.
 """
 import hashlib
 import os.path as osp
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import yaml
 
@@ -91,3 +91,26 @@ def resolve_model(name: str, root: Optional[str] = None) -> dict:
                           f'(sha256 differs from {model["sha256"]}); '
                           'restore it with git checkout')
     return model
+
+
+def resolve_config(config: str,
+                   checkpoint: Optional[str] = None
+                   ) -> Tuple[str, Optional[str]]:
+    """A config file as given, or a model name's config and weights.
+
+    Args:
+        config (str): A config file (an existing file, or a name ending in
+            ``.py``: left to the caller to find) or a model name.
+        checkpoint (str, optional): Weights given by the user; for a model
+            name they replace the shipped ones. Default: None.
+
+    Returns:
+        tuple[str, str | None]: The config file and the weights.
+
+    Raises:
+        KeyError, FileNotFoundError, OSError: As :func:`resolve_model`.
+    """
+    if osp.isfile(config) or config.endswith('.py'):
+        return config, checkpoint
+    zoo = resolve_model(config)
+    return zoo['config'], checkpoint or zoo['weights']

@@ -192,3 +192,29 @@ def test_broken_annotation_list_names_the_file(run_tool, broken_list, tmp_path,
     assert run.stderr.splitlines()[-1].startswith('error: ')
     assert 'Traceback' not in run.stderr
     assert not (tmp_path / 'metrics.json').exists()
+
+
+def test_model_name_is_its_config_and_shipped_weights(run_main, tmp_path,
+                                                      monkeypatch):
+    """As tools/inpaint.py --config: a model name of model-index.yml."""
+    from mmedit_tmad.apis import resolve_model
+    monkeypatch.setenv('LOCAL_RANK', '0')  # else the tool sets it
+    tool, name = _tool(), 'tmad_telea_1xb4_photos-256x256'
+    zoo = resolve_model(name)
+    other = resolve_model('deepfillv2_1xb4_photos-256x256')['weights']
+    for extra, weights in [([], zoo['weights']), (['none'], 'none'),
+                           ([other], other)]:
+        args = tool.parse_args([name] + extra)
+        tool.check_args(args)
+        assert (args.config, args.checkpoint) == (zoo['config'], weights)
+    # it gets as far as the data: the shipped config's, moved away here
+    run = run_main(tool.main, [
+        name, '--work-dir', tmp_path, '--cfg-options',
+        f'test_dataloader.dataset.data_root={tmp_path}'
+    ])
+    assert run.returncode == 2
+    assert f'annotation list {tmp_path}/meta/val.txt not found' in run.error
+    run = run_main(tool.main, ['tmad_no_such_model', '--work-dir', tmp_path])
+    assert run.returncode == 2 and run.error.startswith(
+        "error: config: 'tmad_no_such_model' is neither a config file nor "
+        'a model of the zoo; models with weights: ')

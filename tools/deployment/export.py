@@ -36,7 +36,7 @@ import numpy as np
 from skimage import data
 
 from mmedit_tmad.apis import (draw_mask, export_model, init_exported,
-                              init_model, inpaint, resolve_model)
+                              init_model, inpaint, resolve_config)
 from mmedit_tmad.apis.exported import (FORMATS, compare_retrieval,
                                        synthesis_settings)
 from mmedit_tmad.utils import cli
@@ -129,16 +129,12 @@ def check(model, exported, size: tuple) -> List[str]:
 def main(argv: Optional[List[str]] = None) -> str:
     args = parse_args(argv)
     size = parse_size(args.size)
-    if not osp.isfile(args.config) and not args.config.endswith('.py'):
-        try:
-            zoo = resolve_model(args.config)
-        except KeyError as err:
-            raise cli.UsageError(f'config: {err.args[0]}') from None
-        name = zoo['name']
-        config, checkpoint = zoo['config'], args.checkpoint or zoo['weights']
-    else:
-        name = osp.splitext(osp.basename(args.config))[0]
-        config, checkpoint = args.config, args.checkpoint
+    try:  # a model name of the zoo: its config and shipped weights
+        config, checkpoint = resolve_config(args.config, args.checkpoint)
+    except KeyError as err:
+        raise cli.UsageError(f'config: {err.args[0]}') from None
+    name = args.config if config != args.config else \
+        osp.splitext(osp.basename(args.config))[0]
     cli.require_file(config, 'config')
     if checkpoint is None:  # an untrained model is no model to deploy
         raise cli.UsageError(f'checkpoint: {args.config} ships no weights; '
