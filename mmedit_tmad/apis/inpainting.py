@@ -34,6 +34,10 @@ DEFAULT_SIZE_DIVISOR = 8
 STRATEGIES = ('auto', 'whole', 'crop')
 #: Values of ``upscale_detail`` in :func:`inpaint`.
 UPSCALE_DETAILS = ('auto', 'patchmatch', 'none')
+#: A mask marking more than this fraction of the image as hole gets a
+#: warning (an inverted mask?): above the largest irregular holes of the
+#: paper's protocol (50-60%).
+LARGE_HOLE = 0.75
 #: A window above this many photo pixels gets its detail from a PatchMatch
 #: fill run downscaled to it (about 11 s on 2 CPU cores).
 DETAIL_MAX_PIXELS = 2**21
@@ -551,6 +555,11 @@ def inpaint(model: nn.Module,
         warnings.warn('the mask covers the whole image: nothing of the photo '
                       'is left to fill from (T-MAD\'s texture memory holds '
                       'coarse estimates only)')
+    elif hole.mean() > LARGE_HOLE:
+        warnings.warn(f'the mask marks {100 * hole.mean():.0f}% of the image '
+                      'as hole (its non-zero pixels are the hole): is it '
+                      'inverted? So large a hole leaves little of the photo '
+                      'to fill from')
     if strategy == 'whole':
         plan = [((0, 0, h, w), 1.)]
     else:

@@ -275,6 +275,23 @@ def test_all_hole_mask_is_defined(model, photo):
     assert len(steps.hole_cells) == 4 * 5  # every cell of the 64x80 grid
 
 
+def test_mask_of_mostly_hole_asks_if_it_is_inverted(model, crop, recwarn):
+    """An object marked black on white: a warning, the fill as asked."""
+    keep = _box_mask(crop.shape)  # the object, meant as the hole
+    assert 0 < keep.mean() < 0.25
+    with pytest.warns(UserWarning, match=r'marks \d+% of the image as hole'
+                      r' .*: is it inverted'):
+        out = inpaint(model, crop, ~keep)
+    assert np.array_equal(out[keep], crop[keep])
+    recwarn.clear()
+    inpaint(model, crop, keep)
+    assert not [w for w in recwarn if 'inverted' in str(w.message)]
+    half = np.zeros(crop.shape[:2], bool)
+    half[:, :crop.shape[1] * 7 // 10] = True  # 70%: a large hole, no doubt
+    inpaint(model, crop, half)
+    assert not [w for w in recwarn if 'inverted' in str(w.message)]
+
+
 def test_phase1_and_coarse_only_models(photo):
     hole = _box_mask(photo.shape)
     # T-MAD still in phase 1 (cur_iter 0 < coarse_iters 2): coarse result
