@@ -131,7 +131,6 @@ def init_model(config: Union[str, Config],
             config, checkpoint = resolve_config(config, checkpoint)
         except KeyError as err:
             raise FileNotFoundError(err.args[0]) from None
-    if isinstance(config, str):
         if not osp.isfile(config):
             raise FileNotFoundError(f'config file not found: {config}')
         config = Config.fromfile(config)

@@ -30,7 +30,7 @@ phone's portrait photo, its mask and the boxes drawn on it share one frame.
 """
 import os.path as osp
 import re
-from typing import Optional
+from typing import Iterator, Optional, Tuple
 
 import mmcv
 import numpy as np
@@ -82,17 +82,25 @@ def _jpeg_problem(data: bytes) -> Optional[str]:
             return 'truncated inside a JPEG segment'
 
 
-def _png_problem(data: bytes) -> Optional[str]:
-    """Why a PNG stream is incomplete, or None if it reaches ``IEND``."""
+def _png_chunks(data: bytes) -> Iterator[Tuple[bytes, int, int]]:
+    """``(type, start, end)`` of each whole chunk of a PNG stream (its data
+    is ``data[start:end]``), up to ``IEND``; a cut chunk ends the walk."""
     pos, size = len(_PNG_SIGNATURE), len(data)
     while pos + 8 <= size:
         length = int.from_bytes(data[pos:pos + 4], 'big')
-        kind = data[pos + 4:pos + 8]
-        pos += 12 + length  # length, type, data, CRC
+        kind, start = data[pos + 4:pos + 8], pos + 8
+        pos = start + length + 4  # data, CRC
         if pos > size:
-            break
+            return
+        yield kind, start, start + length
         if kind == b'IEND':
-            return None
+            return
+
+
+def _png_problem(data: bytes) -> Optional[str]:
+    """Why a PNG stream is incomplete, or None if it reaches ``IEND``."""
+    if any(kind == b'IEND' for kind, _, _ in _png_chunks(data)):
+        return None
     return 'truncated: the PNG data ends before its IEND chunk'
 
 
@@ -155,15 +163,9 @@ def _jpeg_exif(data: bytes) -> Optional[bytes]:
 def _png_exif(data: bytes) -> Optional[bytes]:
     """The data of a PNG's ``eXIf`` chunk (before or after the image
     data), or None."""
-    pos, size = len(_PNG_SIGNATURE), len(data)
-    while pos + 8 <= size:
-        length = int.from_bytes(data[pos:pos + 4], 'big')
-        kind = data[pos + 4:pos + 8]
+    for kind, start, end in _png_chunks(data):
         if kind == b'eXIf':
-            return data[pos + 8:pos + 8 + length]
-        if kind == b'IEND':
-            break
-        pos += 12 + length
+            return data[start:end]
     return None
 
 
@@ -213,24 +215,26 @@ def exif_orientation(data: bytes) -> int:
     return value if 1 <= value <= 8 else 1
 
 
+#: EXIF orientation -> the view of an (h, w, ...) array that is upright
+_UPRIGHT = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1),
+    6: lambda a: a.swapaxes(0, 1)[:, ::-1],
+    7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+    8: lambda a: a.swapaxes(0, 1)[::-1],
+}
+
+
 def orient_upright(img: np.ndarray, orientation: int) -> np.ndarray:
     """An (h, w) or (h, w, c) image stored with EXIF ``orientation``,
     turned upright (as OpenCV turns it; every channel, alpha too)."""
-    turns = {
-        1: lambda a: a,
-        2: lambda a: a[:, ::-1],
-        3: lambda a: a[::-1, ::-1],
-        4: lambda a: a[::-1],
-        5: lambda a: a.swapaxes(0, 1),
-        6: lambda a: a.swapaxes(0, 1)[:, ::-1],
-        7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
-        8: lambda a: a.swapaxes(0, 1)[::-1],
-    }
-    if orientation not in turns:
-        raise ValueError(f'EXIF orientation must be 1-8, got {orientation!r}')
     if orientation == 1:
         return img
-    return np.ascontiguousarray(turns[orientation](img))
+    if orientation not in _UPRIGHT:
+        raise ValueError(f'EXIF orientation must be 1-8, got {orientation!r}')
+    return np.ascontiguousarray(_UPRIGHT[orientation](img))
 
 
 def imfrombytes_checked(content: bytes,
