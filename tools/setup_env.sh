@@ -112,8 +112,9 @@ fi
 
 say "step 4/5: mmcv, mmengine, mmagic 1.2.0 and runtime/test requirements"
 # mmagic's own Requires-Dist lists optional heavy packages (mediapipe, face-alignment,
-# controlnet-aux, ...) that the inpainting stack never imports: install it without them,
-# and everything else (its real import-time needs are in runtime.txt) with them.
+# facexlib, av, lmdb) that neither the inpainting stack nor `mmagic.apis` imports:
+# install it without them, and everything else (its real import-time needs, listed in
+# runtime.txt) with their dependencies.
 grep -v '^mmagic' "$REQ/runtime.txt" >"$TMPD/runtime.txt"
 PIP_FIND_LINKS=$EMPTY_LINKS pip_quiet install -q -c "$REQ/constraints.txt" "$MMCV_WHEEL" \
   -r "$TMPD/runtime.txt" -r "$REQ/tests.txt" -r "$REQ/deploy.txt"
@@ -135,6 +136,7 @@ say "checking that the stack imports"
 import torch, torchvision, mmcv, mmengine, mmagic, numpy
 import mmcv.ops  # compiled extension
 import mmagic.models  # the whole model zoo, as a registry lookup does
+from mmagic.apis import MMagicInferencer, init_model  # mmagic's inference API
 import mmedit_tmad
 import patchmatch, psutil, mim.commands.train  # classical baseline, memory log, mim
 import onnx, onnxruntime  # export and run of the whole inference
