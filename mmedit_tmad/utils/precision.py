@@ -12,7 +12,8 @@ float32, 149 GFLOP/s under bfloat16 autocast; ``docs/benchmarks.md``). So:
   CPU with AMX and float32 everywhere else (CUDA included: the paper's
   numbers are float32), also where ``ONEDNN_MAX_CPU_ISA`` keeps oneDNN
   below AMX;
-* ``'fp32'`` and ``'bf16'`` force one; ``MMEDIT_TMAD_PRECISION`` sets the
+* ``'fp32'`` and ``'bf16'`` force one (``'bf16'`` with a warning on a CPU
+  without AMX, :func:`warn_slow_bf16`); ``MMEDIT_TMAD_PRECISION`` sets the
   default of ``'auto'`` for a whole run (the switch that turns bfloat16
   off, or on where it does not pay);
 * on a CPU, T-MAD models are put in ``channels_last`` layout, in float32
@@ -31,6 +32,7 @@ matches in float32
 """
 import contextlib
 import os
+import warnings
 from typing import Optional, Union
 
 import torch
@@ -131,6 +133,19 @@ def cpu_channels_last(model: nn.Module) -> bool:
     return model_device(model).type == 'cpu' and channels_last_safe(model)
 
 
+def warn_slow_bf16(precision: str, device: Union[str, torch.device]) -> None:
+    """Warn when bfloat16 was asked for (``'bf16'`` or
+    ``MMEDIT_TMAD_PRECISION=bf16``) on a CPU where oneDNN has no AMX for
+    it, where it runs several times slower than float32."""
+    if precision == 'bf16' and torch.device(device).type == 'cpu' and \
+            not cpu_has_bf16_matmul():
+        warnings.warn(
+            'bfloat16 on a CPU where oneDNN has no AMX (this CPU lacks it, '
+            'or ONEDNN_MAX_CPU_ISA keeps oneDNN below it) runs several '
+            'times slower than float32 (docs/benchmarks.md); precision '
+            "'auto' takes float32 here", stacklevel=3)
+
+
 def set_precision(model: nn.Module, precision: str = 'auto') -> str:
     """Resolve ``precision`` for ``model`` and lay it out for speed.
 
@@ -143,6 +158,7 @@ def set_precision(model: nn.Module, precision: str = 'auto') -> str:
         str: The resolved precision.
     """
     resolved = resolve_precision(precision, model_device(model))
+    warn_slow_bf16(resolved, model_device(model))
     if cpu_channels_last(model):
         model.to(memory_format=torch.channels_last)
     model.infer_precision = resolved
@@ -167,6 +183,7 @@ def set_test_precision(
     if device is None:
         device = get_device()
     resolved = resolve_precision(precision, device)
+    warn_slow_bf16(resolved, device)
     if resolved == 'bf16' and isinstance(cfg.get('test_cfg'), dict):
         cfg.test_cfg['fp16'] = True
         if torch.device(device).type == 'cuda':

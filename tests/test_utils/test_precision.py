@@ -141,3 +141,24 @@ def test_set_test_precision(monkeypatch, no_env, amx):
     cfg = Config(dict(test_cfg=None))  # no test loop to switch
     assert P.set_test_precision(cfg, 'bf16') == 'bf16'
     assert cfg.test_cfg is None
+
+
+@pytest.mark.parametrize('amx', [True, False])
+def test_bf16_without_amx_warns(monkeypatch, no_env, amx, recwarn):
+    """Forced bfloat16 (argument or environment) warns where it runs
+    slower than float32; 'auto' and float32 never do."""
+    from mmengine.config import Config
+    monkeypatch.setattr(P, 'cpu_has_bf16_matmul', lambda: amx)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3))
+    for precision in ('auto', 'fp32'):
+        P.set_precision(model, precision)
+        P.set_test_precision(Config(dict(test_cfg=None)), precision, 'cpu')
+    assert not recwarn.list
+    P.set_precision(model, 'bf16')
+    monkeypatch.setenv(P.ENV, 'bf16')
+    P.set_test_precision(Config(dict(test_cfg=None)), 'auto', 'cpu')
+    slow = [w for w in recwarn.list if 'slower than float32' in str(w.message)]
+    assert len(slow) == (0 if amx else 2)
+    recwarn.clear()
+    P.warn_slow_bf16('bf16', 'cuda')  # a GPU's bfloat16 is another matter
+    assert not recwarn.list
