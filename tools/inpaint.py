@@ -1,5 +1,5 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""Inpaint your own photo(s): one image or a folder, any size.
+"""Inpaint your own photo(s): images or folders of them, any size.
 
 The hole is a mask image (non-zero = hole) or drawn on the command line
 for object removal (paper Fig.12): ``--box x,y,w,h`` (repeatable) and
@@ -12,6 +12,8 @@ for object removal (paper Fig.12): ``--box x,y,w,h`` (repeatable) and
         --img photo.jpg --box 120,80,60,40 --out results/
     python tools/inpaint.py --config CONFIG --checkpoint CKPT \\
         --img photos/ --mask masks/ --out results/ --save-steps
+    python tools/inpaint.py --config tmad_telea_1xb4_photos-256x256 \\
+        --img shots/*.jpg --mask masks/ --out results/
 
 Writes ``<out>/<name>.png`` (lossless, alpha kept; 8-bit, a 16-bit input
 read at its high byte) and with
@@ -224,7 +226,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Inpaint your own photo(s) with a T-MAD model')
     add_model_args(parser)
-    parser.add_argument('--img', required=True, help='image file or folder')
+    parser.add_argument(
+        '--img',
+        required=True,
+        nargs='+',
+        help='image files or folders (several: --img a.jpg b.jpg, or a '
+        'shell glob such as --img photos/*.jpg)')
     parser.add_argument(
         '--mask',
         help='mask file or folder (same name stems as the images); '
@@ -265,13 +272,25 @@ def find_mask(mask_dir: str, img_path: str) -> str:
 
 
 def collect_inputs(args: argparse.Namespace) -> Tuple[List[str], list]:
-    """The image files and, for each, its mask file (or None)."""
-    if osp.isdir(args.img):
-        images = list_images(args.img)
-    elif osp.isfile(args.img):
-        images = [args.img]
-    else:
-        raise cli.UsageError(f'--img: no such file or folder: {args.img}')
+    """The image files and, for each, its mask file (or None).
+
+    A file named twice in ``--img`` (also as a member of a named folder)
+    is inpainted once.
+    """
+    images = []
+    for item in args.img:
+        if osp.isdir(item):
+            images += list_images(item)
+        elif osp.isfile(item):
+            images.append(item)
+        else:
+            raise cli.UsageError(f'--img: no such file or folder: {item}')
+    unique, seen = [], set()
+    for path in images:
+        if osp.realpath(path) not in seen:
+            seen.add(osp.realpath(path))
+            unique.append(path)
+    images = unique
     if args.mask is not None and osp.isdir(args.mask):
         masks = [find_mask(args.mask, p) for p in images]
     elif args.mask is not None and not osp.isfile(args.mask):
@@ -300,8 +319,8 @@ def plan_outputs(args: argparse.Namespace,
 def check_plan(args: argparse.Namespace, images: List[str], masks: list,
                plan: List[Dict[str, str]]) -> None:
     """Refuse an output folder of inputs, colliding or existing outputs."""
-    folders = [(args.img if osp.isdir(args.img) else osp.dirname(args.img),
-                '--img')]
+    folders = [(item if osp.isdir(item) else osp.dirname(item), '--img')
+               for item in args.img]
     if args.mask is not None:
         folders.append(
             (args.mask if osp.isdir(args.mask) else osp.dirname(args.mask),

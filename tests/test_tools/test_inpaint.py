@@ -4,6 +4,7 @@ refused outputs, broken inputs and error reports, as a user meets them."""
 import os
 import os.path as osp
 import re
+import shutil
 import subprocess
 import sys
 
@@ -78,6 +79,35 @@ def test_folder_with_mask_folder_and_steps(ckpt, photos, tmp_path):
         assert vis.shape[1] > 4 * hole.shape[1]
         removal = cv2.imread(osp.join(out, f'{name}_removal.png'))
         assert removal.shape == (hole.shape[0], 2 * hole.shape[1] + 4, 3)
+
+
+def test_several_images_as_a_shell_glob_gives_them(ckpt, photos, tmp_path):
+    """``--img`` takes several files and folders (``--img shots/*.jpg``);
+    a file named twice, also through its folder, is inpainted once; a
+    missing one is named before anything is loaded."""
+    img_dir, mask_dir = osp.join(photos, 'img'), osp.join(photos, 'mask')
+    files = [osp.join(img_dir, n) for n in ('rocket.jpg', 'coffee.jpg')]
+    out = str(tmp_path / 'out')
+    base = ['--config', TEST_CFG, '--checkpoint', ckpt, '--mask', mask_dir]
+    written = inpaint_tool.main(base + [
+        '--img', *files, img_dir, osp.join(img_dir, '.', 'rocket.jpg'),
+        '--out', out
+    ])
+    assert written == [osp.join(out, f'{n}.png') for n in ('rocket', 'coffee')]
+    for name in ('coffee', 'rocket'):
+        hole = cv2.imread(osp.join(mask_dir, f'{name}.png'), 0) > 0
+        _check(osp.join(out, f'{name}.png'),
+               osp.join(img_dir, f'{name}.jpg'), hole)
+    with pytest.raises(SystemExit, match='no such file or folder: .*gone'):
+        inpaint_tool.main(base + ['--img', files[0], str(tmp_path / 'gone'),
+                                  '--out', str(tmp_path / 'out2')])
+    assert not osp.exists(tmp_path / 'out2')
+    # the folder of every image given is an input folder, never the output
+    os.makedirs(tmp_path / 'other')
+    other = str(tmp_path / 'other' / 'coffee.jpg')
+    shutil.copy(files[1], other)
+    with pytest.raises(SystemExit, match=r'folder of the inputs \(--img\)'):
+        inpaint_tool.main(base + ['--img', other, files[0], '--out', img_dir])
 
 
 def test_boxes_and_strokes_on_one_photo(ckpt, photos, tmp_path):
