@@ -277,20 +277,17 @@ def collect_inputs(args: argparse.Namespace) -> Tuple[List[str], list]:
     A file named twice in ``--img`` (also as a member of a named folder)
     is inpainted once.
     """
-    images = []
+    unique = {}  # real path -> the path as first given
     for item in args.img:
         if osp.isdir(item):
-            images += list_images(item)
+            found = list_images(item)
         elif osp.isfile(item):
-            images.append(item)
+            found = [item]
         else:
             raise cli.UsageError(f'--img: no such file or folder: {item}')
-    unique, seen = [], set()
-    for path in images:
-        if osp.realpath(path) not in seen:
-            seen.add(osp.realpath(path))
-            unique.append(path)
-    images = unique
+        for path in found:
+            unique.setdefault(osp.realpath(path), path)
+    images = list(unique.values())
     if args.mask is not None and osp.isdir(args.mask):
         masks = [find_mask(args.mask, p) for p in images]
     elif args.mask is not None and not osp.isfile(args.mask):

@@ -551,15 +551,16 @@ def inpaint(model: nn.Module,
         return InpaintResult(out, None, hole, strategy=strategy,
                              references=_caller_order(refs, channel_order)) \
             if return_steps else out
-    if hole.all():
+    hole_fraction = hole.mean()
+    if hole_fraction == 1:
         warnings.warn('the mask covers the whole image: nothing of the photo '
                       'is left to fill from (T-MAD\'s texture memory holds '
                       'coarse estimates only)')
-    elif hole.mean() > LARGE_HOLE:
-        warnings.warn(f'the mask marks {100 * hole.mean():.0f}% of the image '
-                      'as hole (its non-zero pixels are the hole): is it '
-                      'inverted? So large a hole leaves little of the photo '
-                      'to fill from')
+    elif hole_fraction > LARGE_HOLE:
+        warnings.warn(f'the mask marks {100 * hole_fraction:.0f}% of the '
+                      'image as hole (its non-zero pixels are the hole): is '
+                      'it inverted? So large a hole leaves little of the '
+                      'photo to fill from')
     if strategy == 'whole':
         plan = [((0, 0, h, w), 1.)]
     else:
