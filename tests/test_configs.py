@@ -313,3 +313,73 @@ def test_border_ablation_is_the_texture_first_entry_faded_in():
     synth = border['model']['texture_synthesis']
     assert (synth.pop('guide_border'), synth.pop('guide_ramp')) == (4., 4.)
     assert border == zoo
+
+
+def test_finetune_config_is_the_shipped_recipe_on_a_folder(tmp_path):
+    """tmad_telea-finetune: the zoo's weights, the coarse net trained on
+    (phase 1) for every iteration of the run at a learning rate below the
+    zoo's, on ``data/my_photos``; its validation gives photos of any size
+    and aspect the fixed 256x256 holes."""
+    import cv2
+    import make_fixed_masks
+    import numpy as np
+    import torch
+
+    from mmedit_tmad.apis.model_zoo import resolve_model
+    shipped = resolve_model('tmad_telea_1xb4_photos-256x256')
+    path = osp.join(ROOT, 'configs', 'tmad',
+                    'tmad_telea-finetune_1xb4_folder-256x256.py')
+    cfg = Config.fromfile(path)
+    ref = Config.fromfile(shipped['config'])
+    assert osp.abspath(cfg.load_from) == osp.abspath(
+        osp.join(ROOT, shipped['weights']))
+    state = torch.load(
+        osp.join(ROOT, shipped['weights']), map_location='cpu')['state_dict']
+    # phase 1 (Eq.1) from the first iteration to the last
+    iters = cfg.train_cfg.max_iters
+    assert cfg.model.train_cfg.coarse_iters == int(state['cur_iter']) + iters
+    cfg.model.train_cfg.coarse_iters = ref.model.train_cfg.coarse_iters
+    assert cfg.model == ref.model
+    assert cfg.train_dataloader.dataset.pipeline == \
+        ref.train_dataloader.dataset.pipeline
+    # gentler than the zoo's start, one cosine cycle over the run
+    lr = cfg.optim_wrapper.generator.optimizer.lr
+    assert cfg.param_scheduler.eta_min < lr < \
+        ref.optim_wrapper.generator.optimizer.lr
+    assert cfg.param_scheduler.periods == [iters]
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.data_root == 'data/my_photos'
+
+    masks = make_fixed_masks.main([
+        '--out', str(tmp_path / 'masks'), '--size', '256', '--num', '2',
+        '--kinds', 'rect_large'
+    ])
+    root = tmp_path / 'my_photos'
+    (root / 'val').mkdir(parents=True)
+    rng = np.random.RandomState(0)
+    photos = {  # name: (h, w) of the file, a grey one and a small one
+        'wide.jpg': (217, 300, 3),
+        'tall.png': (700, 410, 3),
+        'grey_small.png': (90, 120)
+    }
+    for name, shape in photos.items():
+        cv2.imwrite(str(root / 'val' / name),
+                    rng.randint(0, 255, shape).astype(np.uint8))
+    (root / 'meta').mkdir()
+    (root / 'meta' / 'val.txt').write_text('\n'.join(photos) + '\n')
+    init_default_scope(cfg.default_scope)
+    ds_cfg = cfg.val_dataloader.dataset
+    ds_cfg.data_root = str(root)
+    for t in ds_cfg.pipeline:
+        if t['type'] == 'TMADLoadFixedMask':
+            t['mask_list'] = t['mask_list'].replace(ref.mask_root, masks)
+    dataset = DATASETS.build(ds_cfg)
+    fixed = [
+        cv2.imread(osp.join(masks, 'rect_large', f'{i:05d}.png'), 0) > 0
+        for i in range(2)
+    ]
+    for i in range(len(photos)):
+        sample = dataset[i]
+        assert sample['inputs'].shape == (3, 256, 256)
+        mask = sample['data_samples'].mask.numpy().squeeze() > 0
+        assert (mask == fixed[i % 2]).all()
