@@ -343,9 +343,10 @@ def test_finetune_config_is_the_shipped_recipe_on_a_folder(tmp_path):
     assert cfg.train_dataloader.dataset.pipeline == \
         ref.train_dataloader.dataset.pipeline
     # gentler than the zoo's start, one cosine cycle over the run
-    lr = cfg.optim_wrapper.generator.optimizer.lr
-    assert cfg.param_scheduler.eta_min < lr < \
-        ref.optim_wrapper.generator.optimizer.lr
+    for group in ('generator', 'disc'):
+        lr = cfg.optim_wrapper[group].optimizer.lr
+        assert cfg.param_scheduler.eta_min < lr < \
+            ref.optim_wrapper[group].optimizer.lr
     assert cfg.param_scheduler.periods == [iters]
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[key].dataset.data_root == 'data/my_photos'

@@ -17,8 +17,9 @@
 # count (cur_iter = 2000), and coarse_iters is set past it by the run's
 # length, as ablations/tmad_longer-3800it does; retrieval and PSNet stay as
 # shipped, and the weights of the last iteration are in phase 2 again.
-# Adam 2e-5, cosine to 2e-6 over the run. About 1.8 s per iteration on
-# 2 CPU cores; weights every 100 iterations in the work dir. What the
+# Adam 2e-5 (the discriminators' too, for a joint run: coarse_iters=1800),
+# cosine to 2e-6 over the run. About 2 s per iteration on 2 CPU cores (11
+# min with the validations); weights every 100 iterations in the work dir. What the
 # choices cost on the shipped model's own photos (joint training instead,
 # a larger learning rate): docs/training.md.
 _base_ = ['./tmad_telea_1xb4_photos-256x256.py']
@@ -53,7 +54,9 @@ val_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=val_pipeline))
 test_dataloader = val_dataloader
 
-optim_wrapper = dict(generator=dict(optimizer=dict(lr=2e-5)))
+optim_wrapper = dict(
+    generator=dict(optimizer=dict(lr=2e-5)),
+    disc=dict(optimizer=dict(lr=2e-5)))
 train_cfg = dict(max_iters=finetune_iters, val_interval=100)
 param_scheduler = dict(
     periods=[finetune_iters], restart_weights=[1.], eta_min=2e-6)
