@@ -358,7 +358,7 @@ def test_finetune_config_is_the_shipped_recipe_on_a_folder(tmp_path):
     root = tmp_path / 'my_photos'
     (root / 'val').mkdir(parents=True)
     rng = np.random.RandomState(0)
-    photos = {  # name: (h, w) of the file, a grey one and a small one
+    photos = {  # name: the file's shape; a grey one and a small one
         'wide.jpg': (217, 300, 3),
         'tall.png': (700, 410, 3),
         'grey_small.png': (90, 120)
@@ -379,8 +379,15 @@ def test_finetune_config_is_the_shipped_recipe_on_a_folder(tmp_path):
         cv2.imread(osp.join(masks, 'rect_large', f'{i:05d}.png'), 0) > 0
         for i in range(2)
     ]
-    for i in range(len(photos)):
+    for i, name in enumerate(photos):
         sample = dataset[i]
         assert sample['inputs'].shape == (3, 256, 256)
         mask = sample['data_samples'].mask.numpy().squeeze() > 0
         assert (mask == fixed[i % 2]).all()
+    # the centre of the photo, its shorter side resized to 256
+    tall = cv2.imread(str(root / 'val' / 'tall.png'))
+    tall = cv2.resize(
+        tall, (256, 700 * 256 // 410), interpolation=cv2.INTER_AREA)
+    top = (tall.shape[0] - 256) // 2
+    gt = dataset[1]['data_samples'].gt_img.numpy().transpose(1, 2, 0)
+    assert np.abs(gt.astype(float) - tall[top:top + 256]).max() <= 1
