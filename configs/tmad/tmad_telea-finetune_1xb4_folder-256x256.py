@@ -33,8 +33,10 @@ finetune_iters = 300
 
 model = dict(train_cfg=dict(coarse_iters=2000 + finetune_iters))
 
-val_pipeline = [
-    dict(type='TMADLoadImageFromFile', key='gt'),
+# the shipped test pipeline (mmengine's `_base_.` reference), each photo
+# first brought to 256x256: shorter side 256, the centre kept
+val_pipeline = _base_.test_pipeline
+val_pipeline[1:1] = [
     dict(
         type='Resize',
         keys=['gt'],
@@ -42,12 +44,6 @@ val_pipeline = [
         keep_ratio=True,
         interpolation='area'),
     dict(type='Crop', keys=['gt'], crop_size=(256, 256), random_crop=False),
-    dict(
-        type='TMADLoadFixedMask',
-        mask_list='data/masks/v1_256_s0_eval/rect_large/list.txt'),
-    dict(type='TMADCheckInputs'),
-    dict(type='GetMaskedImage'),
-    dict(type='PackInputs'),
 ]
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(
