@@ -108,7 +108,7 @@ def export_model(model: nn.Module,
 
 def synthesis_settings(model: nn.Module) -> Optional[dict]:
     """The model's ``TMADTextureSynthesis`` arguments, or None: the step
-    runs after the graph (:class:`ExportedTMAD`), as the Telea prior runs
+    runs after the graph (:class:`ExportedTMAD`), as a classical prior runs
     before it."""
     synth = getattr(model, 'texture_synthesis', None)
     return None if synth is None else synth.settings
@@ -196,7 +196,7 @@ class ExportedTMAD:
             mask=hole[None, None].astype(np.float32),
             exclude=exclude[None, None].astype(np.float32))
         if 'fill' in self.meta['inputs']:
-            # the Telea prior, outside the graph: TMADCoarseNet.prior
+            # the classical prior, outside the graph: TMADCoarseNet.prior
             x = torch.from_numpy(feeds['img']) / 127.5 - 1.
             mask = torch.from_numpy(feeds['mask'])
             feeds['fill'] = prior_fill(x * (1. - mask), mask,

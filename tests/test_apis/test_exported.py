@@ -108,6 +108,21 @@ def test_equivalent_to_pytorch_on_every_mask_kind(exported, photo):
     assert b.retrieved is None  # no hole: nothing run
 
 
+def test_patchmatch_prior_is_an_input_too(tmp_path, photo):
+    """A PatchMatch prior, like Telea's, enters the graph as ``fill``."""
+    model = _tiny(**{'model.encdec.fill_prior': 'patchmatch'})
+    path = str(tmp_path / 'tiny_pm.pt')
+    meta = export_model(model, path, 'torchscript', SIZE)
+    assert meta['inputs'] == ['img', 'mask', 'exclude', 'fill']
+    assert meta['fill_prior'] == 'patchmatch'
+    ex = init_exported(path)
+    for name in ('rect', 'irregular'):
+        hole = _masks(photo.shape)[name]
+        a, b = _both(model, ex, photo, hole)
+        assert np.abs(a.result.astype(int) - b.result).max() <= 1, name
+        assert np.array_equal(b.result[~hole], photo[~hole]), name
+
+
 def test_any_size_by_padding_and_windows(exported, photo):
     model, ex = exported
     # smaller than the exported size: padded, the padding out of the memory

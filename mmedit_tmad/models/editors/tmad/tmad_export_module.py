@@ -34,14 +34,15 @@ class TMADExportModule(nn.Module):
     Only the input size is fixed (the memory's draws depend on it).
     The data preprocessor's normalisation is in the graph: inputs and
     outputs are 0-255 BGR, as ``mmedit_tmad.apis.inpaint`` handles them.
-    OpenCV's Telea fill (``fill_prior='telea'``) cannot be a graph op: it is
-    an input (``fill``), computed by the caller with
-    :meth:`TMADCoarseNet.prior`. CARAFE runs through its pure-PyTorch path.
+    OpenCV's Telea fill (``fill_prior='telea'``) or PatchMatch's
+    (``'patchmatch'``) cannot be a graph op: it is an input (``fill``),
+    computed by the caller with :meth:`TMADCoarseNet.prior`. CARAFE runs
+    through its pure-PyTorch path.
 
     Inputs: ``img`` (1, 3, H, W) 0-255 BGR; ``mask`` (1, 1, H, W), 1 = hole;
     ``exclude`` (1, 1, H, W), 1 = padding kept out of the memory (see
-    ``TMADInpaintor.synthesize``); with a Telea prior also ``fill``
-    (1, 3, H, W), normalised.
+    ``TMADInpaintor.synthesize``); with a Telea or PatchMatch prior also
+    ``fill`` (1, 3, H, W), normalised.
 
     Outputs: ``result`` ``Î_p`` and ``coarse`` ``Î_s`` (1, 3, H, W) 0-255
     BGR (float, not rounded); ``hole`` (1, L) int64, 1 for hole cells
@@ -80,7 +81,7 @@ class TMADExportModule(nn.Module):
         self.psnet = model.psnet
         self.patch_size = model.patch_size
         self.fill_input = getattr(model.generator, 'fill_prior',
-                                  None) == 'telea'
+                                  None) in ('telea', 'patchmatch')
         if self.fill_input:
             self.input_names = self.input_names + ('fill', )
         pre = model.data_preprocessor

@@ -85,3 +85,52 @@ def test_telea_fill_prior_is_opencv_telea():
     assert out.abs().max() == 0
     out = net(torch.cat([img, mask * 0], 1))
     torch.testing.assert_close(out, img)
+
+
+def test_patchmatch_fill_prior_is_pypatchmatch():
+    import cv2
+    import numpy as np
+    from patchmatch import patch_match
+    from skimage import data
+    net = MODELS.build(dict(type='TMADCoarseNet', channel_factor=4,
+                            num_res_blocks=1, fill_prior='patchmatch',
+                            out_init_std=0.))
+    photos = [
+        cv2.resize(p, (48, 48), interpolation=cv2.INTER_AREA)
+        for p in (data.astronaut(), data.coffee(), data.chelsea())
+    ]
+    hole = np.zeros((48, 48), np.uint8)
+    hole[12:30, 14:36] = 1
+    img = torch.stack([torch.from_numpy(p).permute(2, 0, 1)
+                       for p in photos]).float() / 127.5 - 1
+    mask = torch.from_numpy(hole)[None, None].float().expand(3, 1, 48, 48)
+    x = torch.cat([img * (1 - mask), mask], 1)
+    # the out-conv is zero: the output is exactly PatchMatch's fill, each
+    # image's the one it gets alone, in either memory layout
+    out = net(x.contiguous(memory_format=torch.channels_last))
+    for i, photo in enumerate(photos):
+        ref = patch_match.inpaint(
+            np.where(hole[..., None] > 0, 0, photo).astype(np.uint8), hole,
+            patch_size=3)
+        out8 = ((out[i] + 1) * 127.5).round().permute(1, 2, 0).byte().numpy()
+        assert np.abs(out8.astype(int) - ref).max() <= 1
+        assert torch.equal(out[i][:, hole == 0], img[i][:, hole == 0])
+        assert torch.equal(net(x[i:i + 1])[0], out[i])
+    # the fill copies texture: far from the hole's mean colour
+    spread = out[:, :, hole == 1].std(2)
+    assert (spread > 0.05).all(), spread
+    # a grey image: filled as RGB, one channel back
+    grey = MODELS.build(dict(type='TMADCoarseNet', in_channels=2,
+                             out_channels=1, channel_factor=4,
+                             num_res_blocks=1, fill_prior='patchmatch',
+                             out_init_std=0.))
+    g = img[:1, :1]
+    out = grey(torch.cat([g * (1 - mask[:1]), mask[:1]], 1))
+    assert out.shape == (1, 1, 48, 48)
+    assert torch.equal(out[0, 0][hole == 0], g[0, 0][hole == 0])
+    # no valid pixel: the mean fill (mid-grey); no hole: the image
+    full = torch.ones_like(mask[:1])
+    out = net(torch.cat([img[:1] * 0, full], 1))
+    assert out.abs().max() == 0
+    out = net(torch.cat([img[:1], mask[:1] * 0], 1))
+    torch.testing.assert_close(out, img[:1])
