@@ -193,7 +193,7 @@ def test_fill_prior_ablation_differs_in_the_prior_only():
     cfgs = {
         v: Config.fromfile(
             osp.join(folder, f'tmad_prior-{v}_1xb4_photos-256x256.py'))
-        for v in ('telea', 'none')
+        for v in ('telea', 'none', 'patchmatch')
     }
     dicts = {v: c.to_dict() for v, c in cfgs.items()}
     for d in dicts.values():
@@ -202,7 +202,9 @@ def test_fill_prior_ablation_differs_in_the_prior_only():
             d['train_cfg']['max_iters']  # phase 1 only
     assert dicts['telea']['model']['encdec'].pop('fill_prior') == 'telea'
     assert dicts['none']['model']['encdec'].pop('fill_prior') is None
-    assert dicts['telea'] == dicts['none']
+    assert dicts['patchmatch']['model']['encdec'].pop(
+        'fill_prior') == 'patchmatch'
+    assert dicts['telea'] == dicts['none'] == dicts['patchmatch']
 
 
 def _leaves(obj, prefix=''):

@@ -1,8 +1,9 @@
 # Recipe ablation of the fill prior (the shipped config's first choice): the
 # coarse net alone (phase 1), 300 iterations at batch 4 on the photo
 # collection, one cosine cycle from lr 2e-4, everything else as shipped.
-# Fill prior of the coarse net's input: none: the hole enters as the masked input (paper).
-# The other file of the pair differs only in `fill_prior`; results and the
+# Fill prior of the coarse net's input: none: the hole enters as the masked
+# input (paper).
+# The other files of the set differ only in `fill_prior`; results and the
 # command: configs/tmad/README.md.
 _base_ = ['../tmad_telea_1xb4_photos-256x256.py']
 

@@ -2,7 +2,7 @@
 # coarse net alone (phase 1), 300 iterations at batch 4 on the photo
 # collection, one cosine cycle from lr 2e-4, everything else as shipped.
 # Fill prior of the coarse net's input: OpenCV's Telea fill (as shipped).
-# The other file of the pair differs only in `fill_prior`; results and the
+# The other files of the set differ only in `fill_prior`; results and the
 # command: configs/tmad/README.md.
 _base_ = ['../tmad_telea_1xb4_photos-256x256.py']
 
