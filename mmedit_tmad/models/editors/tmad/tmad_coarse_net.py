@@ -16,6 +16,35 @@ from .tmad_blocks import (LRELU, TMADDownBlock, TMADResBlock, TMADUpBlock,
                           tmad_init_)
 
 
+def _classical_fill(img: Tensor, mask: Tensor, fallback: Tensor,
+                    fill_one, threads: bool = False) -> Tensor:
+    """``fill_one((h, w, c) uint8, (h, w) uint8 hole) -> (h, w, c) uint8``
+    on the 8-bit image of each image of ``img`` that has a hole and a valid
+    pixel (``fallback``'s for the others), pasted into its hole;
+    ``threads``: the images on ``torch.get_num_threads()`` threads (for
+    native code that releases the GIL)."""
+    # (n, c, h, w) -> (n, h, w, c) uint8, the 8-bit image the fills work on
+    img8 = ((img.float() + 1.) * 127.5).round().clamp(0, 255).to(
+        torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+    hole = (mask > 0.5).to(torch.uint8)[:, 0].cpu().numpy()
+    todo = [
+        i for i in range(img.shape[0]) if hole[i].any() and not hole[i].all()
+    ]
+
+    def one(i: int) -> np.ndarray:
+        # grey: (h, w, 1) back, whatever shape the fill returns
+        out = fill_one(np.ascontiguousarray(img8[i]), hole[i])
+        return np.ascontiguousarray(out.reshape(img8[i].shape))
+
+    fills = thread_map(one, todo) if threads else [one(i) for i in todo]
+    out = fallback.clone()
+    for i, filled in zip(todo, fills):
+        filled = torch.from_numpy(filled).to(img.device).permute(2, 0, 1)
+        filled = filled.to(img.dtype) / 127.5 - 1.
+        out[i] = torch.where(mask[i] > 0.5, filled, img[i])
+    return out
+
+
 @torch.no_grad()
 def telea_fill(img: Tensor, mask: Tensor, fallback: Tensor) -> Tensor:
     """OpenCV's Telea inpainting of normalised images, as a tensor.
@@ -30,22 +59,9 @@ def telea_fill(img: Tensor, mask: Tensor, fallback: Tensor) -> Tensor:
         Tensor: (n, c, h, w), valid pixels from ``img``, holes filled, in the
         dtype, device and memory format of ``img``.
     """
-    # (n, c, h, w) -> (n, h, w, c) uint8, the 8-bit image Telea works on
-    img8 = ((img.float() + 1.) * 127.5).round().clamp(0, 255).to(
-        torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    hole = (mask > 0.5).to(torch.uint8)[:, 0].cpu().numpy()
-    out = fallback.clone()
-    for i in range(img.shape[0]):
-        if not hole[i].any() or hole[i].all():
-            continue
-        filled = cv2.inpaint(
-            np.ascontiguousarray(img8[i]), hole[i] * 255, 3,
-            cv2.INPAINT_TELEA)
-        filled = filled.reshape(img8[i].shape)  # grey: cv2 drops the axis
-        filled = torch.from_numpy(filled).to(img.device).permute(2, 0, 1)
-        filled = filled.to(img.dtype) / 127.5 - 1.
-        out[i] = torch.where(mask[i] > 0.5, filled, img[i])
-    return out
+    return _classical_fill(
+        img, mask, fallback,
+        lambda im, hole: cv2.inpaint(im, hole * 255, 3, cv2.INPAINT_TELEA))
 
 
 @torch.no_grad()
@@ -59,26 +75,14 @@ def patchmatch_fill(img: Tensor, mask: Tensor, fallback: Tensor,
     search releases the GIL). Grey images are filled as RGB and come back
     as one channel."""
     from patchmatch import patch_match  # native library: loaded on use
-    # (n, c, h, w) -> (n, h, w, c) uint8
-    img8 = ((img.float() + 1.) * 127.5).round().clamp(0, 255).to(
-        torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    hole = (mask > 0.5).to(torch.uint8)[:, 0].cpu().numpy()
-    todo = [i for i in range(img.shape[0])
-            if hole[i].any() and not hole[i].all()]
 
-    def fill_one(i: int) -> np.ndarray:
-        rgb = img8[i] if img8.shape[-1] == 3 else np.ascontiguousarray(
-            np.repeat(img8[i][..., :1], 3, axis=-1))
-        rgb = np.where(hole[i][..., None] > 0, 0, rgb).astype(np.uint8)
-        out = patch_match.inpaint(rgb, hole[i], patch_size=patch_size)
-        return out if img8.shape[-1] == 3 else out[..., :1]
+    def fill_one(im: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        rgb = im if im.shape[-1] == 3 else np.repeat(im[..., :1], 3, -1)
+        rgb = np.where(hole[..., None] > 0, 0, rgb).astype(np.uint8)
+        out = patch_match.inpaint(rgb, hole, patch_size=patch_size)
+        return out if im.shape[-1] == 3 else out[..., :1]
 
-    out = fallback.clone()
-    for i, filled in zip(todo, thread_map(fill_one, todo)):
-        filled = torch.from_numpy(np.ascontiguousarray(filled)).to(
-            img.device).permute(2, 0, 1).to(img.dtype) / 127.5 - 1.
-        out[i] = torch.where(mask[i] > 0.5, filled, img[i])
-    return out
+    return _classical_fill(img, mask, fallback, fill_one, threads=True)
 
 
 def prior_fill(img: Tensor, mask: Tensor, kind: str) -> Tensor:
