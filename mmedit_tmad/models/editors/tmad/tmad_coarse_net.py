@@ -74,6 +74,9 @@ def patchmatch_fill(img: Tensor, mask: Tensor, fallback: Tensor,
     batch are filled on ``torch.get_num_threads()`` threads (the native
     search releases the GIL). Grey images are filled as RGB and come back
     as one channel."""
+    if img.shape[1] not in (1, 3):
+        raise ValueError(f'PatchMatch fills grey or RGB images, got '
+                         f'{img.shape[1]} channels')
     from patchmatch import patch_match  # native library: loaded on use
 
     def fill_one(im: np.ndarray, hole: np.ndarray) -> np.ndarray:
@@ -190,6 +193,10 @@ class TMADCoarseNet(BaseModule):
         if fill_prior not in (None, 'mean', 'telea', 'patchmatch'):
             raise ValueError(f"fill_prior must be None, 'mean', 'telea' or "
                              f"'patchmatch', got {fill_prior!r}")
+        if fill_prior == 'patchmatch' and in_channels not in (2, 4):
+            raise ValueError(f"fill_prior='patchmatch' needs a grey or RGB "
+                             f'image and its mask (in_channels 2 or 4), got '
+                             f'in_channels={in_channels}')
         self.fill_prior = fill_prior
         self.size_divisor = 2**num_down_blocks
         self.input_conv = ConvModule(in_channels, c, 1, act_cfg=act_cfg)
