@@ -1,9 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 """T-MAD coarse network (paper Sec.III-A, Fig.2(a), Tab.I)."""
+import functools
 from typing import Optional
 
-import cv2
-import numpy as np
 import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
@@ -11,81 +10,57 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmedit_tmad.registry import MODELS
-from mmedit_tmad.utils.threads import thread_map
 from .tmad_blocks import (LRELU, TMADDownBlock, TMADResBlock, TMADUpBlock,
                           tmad_init_)
 
 
-def _classical_fill(img: Tensor, mask: Tensor, fallback: Tensor,
-                    fill_one, threads: bool = False) -> Tensor:
-    """``fill_one((h, w, c) uint8, (h, w) uint8 hole) -> (h, w, c) uint8``
-    on the 8-bit image of each image of ``img`` that has a hole and a valid
-    pixel (``fallback``'s for the others), pasted into its hole;
-    ``threads``: the images on ``torch.get_num_threads()`` threads (for
-    native code that releases the GIL)."""
-    # (n, c, h, w) -> (n, h, w, c) uint8, the 8-bit image the fills work on
-    img8 = ((img.float() + 1.) * 127.5).round().clamp(0, 255).to(
-        torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    hole = (mask > 0.5).to(torch.uint8)[:, 0].cpu().numpy()
-    todo = [
-        i for i in range(img.shape[0]) if hole[i].any() and not hole[i].all()
-    ]
-
-    def one(i: int) -> np.ndarray:
-        # grey: (h, w, 1) back, whatever shape the fill returns
-        out = fill_one(np.ascontiguousarray(img8[i]), hole[i])
-        return np.ascontiguousarray(out.reshape(img8[i].shape))
-
-    fills = thread_map(one, todo) if threads else [one(i) for i in todo]
-    out = fallback.clone()
-    for i, filled in zip(todo, fills):
-        filled = torch.from_numpy(filled).to(img.device).permute(2, 0, 1)
-        filled = filled.to(img.dtype) / 127.5 - 1.
-        out[i] = torch.where(mask[i] > 0.5, filled, img[i])
-    return out
+@functools.lru_cache(maxsize=None)
+def _baseline(kind: str):
+    """The classical baseline (``TeleaInpaintor`` / ``PatchMatchInpaintor``,
+    their default settings) whose ``fill`` gives the ``kind`` prior."""
+    from ..baselines import PatchMatchInpaintor, TeleaInpaintor
+    cls = dict(telea=TeleaInpaintor, patchmatch=PatchMatchInpaintor)[kind]
+    return cls(data_preprocessor=None)
 
 
 @torch.no_grad()
-def telea_fill(img: Tensor, mask: Tensor, fallback: Tensor) -> Tensor:
-    """OpenCV's Telea inpainting of normalised images, as a tensor.
+def classical_fill(img: Tensor, mask: Tensor, fallback: Tensor,
+                   kind: str) -> Tensor:
+    """A classical baseline's fill of normalised images, as a tensor.
+
+    The baseline's ``ClassicalInpaintor.fill`` on the 8-bit images
+    (``kind``: ``'telea'``, OpenCV's Telea, radius 3; ``'patchmatch'``,
+    ``pypatchmatch``'s PatchMatch, 7x7 patches, seeded per call), the
+    images of a batch on parallel threads, each filled as it would be
+    alone. Grey images are filled as RGB and come back as one channel.
 
     Args:
-        img (Tensor): (n, c, h, w) images in [-1, 1] (any layout).
+        img (Tensor): (n, c, h, w) images in [-1, 1] (any layout), c 1 or
+            3.
         mask (Tensor): (n, 1, h, w), 1 = hole.
         fallback (Tensor): (n, c, h, w) used for images without a valid
-            pixel (Telea has nothing to propagate) or without a hole.
+            pixel (nothing to fill from) or without a hole.
 
     Returns:
         Tensor: (n, c, h, w), valid pixels from ``img``, holes filled, in the
         dtype, device and memory format of ``img``.
     """
-    return _classical_fill(
-        img, mask, fallback,
-        lambda im, hole: cv2.inpaint(im, hole * 255, 3, cv2.INPAINT_TELEA))
-
-
-@torch.no_grad()
-def patchmatch_fill(img: Tensor, mask: Tensor, fallback: Tensor,
-                    patch_size: int = 3) -> Tensor:
-    """PatchMatch's coarse-to-fine completion (``pypatchmatch``, Barnes et
-    al. 2009) of normalised images, as a tensor; :func:`telea_fill`'s
-    arguments and result. The package seeds its search in each call, so
-    the fill of an image does not depend on the batch; the images of a
-    batch are filled on ``torch.get_num_threads()`` threads (the native
-    search releases the GIL). Grey images are filled as RGB and come back
-    as one channel."""
-    if img.shape[1] not in (1, 3):
-        raise ValueError(f'PatchMatch fills grey or RGB images, got '
-                         f'{img.shape[1]} channels')
-    from patchmatch import patch_match  # native library: loaded on use
-
-    def fill_one(im: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        rgb = im if im.shape[-1] == 3 else np.repeat(im[..., :1], 3, -1)
-        rgb = np.where(hole[..., None] > 0, 0, rgb).astype(np.uint8)
-        out = patch_match.inpaint(rgb, hole, patch_size=patch_size)
-        return out if im.shape[-1] == 3 else out[..., :1]
-
-    return _classical_fill(img, mask, fallback, fill_one, threads=True)
+    c = img.size(1)
+    if c not in (1, 3):
+        raise ValueError(f'the {kind} fill takes grey or RGB images, got '
+                         f'{c} channels')
+    # [-1, 1] -> [0, 255], the range whose rounding gives the 8-bit image
+    x = (img.float() + 1.) * 127.5
+    filled = _baseline(kind).fill(x.expand(-1, 3, -1, -1), mask.float())
+    # 8-bit values, exact in any float dtype, then scaled in img's
+    filled = filled[:, :c].to(img.dtype) / 127.5 - 1.
+    hole = mask > 0.5
+    flat = hole.flatten(1)
+    both = (flat.any(1) & ~flat.all(1)).view(-1, 1, 1, 1)
+    # valid pixels: ``fallback``'s, which are ``img``'s where both occur;
+    # the result in ``fallback``'s memory format
+    out = fallback.clone()
+    return out.copy_(torch.where(both & hole, filled, fallback))
 
 
 def prior_fill(img: Tensor, mask: Tensor, kind: str) -> Tensor:
@@ -94,10 +69,9 @@ def prior_fill(img: Tensor, mask: Tensor, kind: str) -> Tensor:
     Args:
         img (Tensor): ``I_m`` (n, c, h, w), normalised to [-1, 1].
         mask (Tensor): (n, 1, h, w), 1 = hole.
-        kind (str): ``'mean'``: each image's mean valid colour; ``'telea'``:
-            OpenCV's Telea (:func:`telea_fill`), ``'patchmatch'``: PatchMatch
-            (:func:`patchmatch_fill`), the mean where either has nothing to
-            do.
+        kind (str): ``'mean'``: each image's mean valid colour;
+            ``'telea'`` / ``'patchmatch'``: that baseline's fill
+            (:func:`classical_fill`), the mean where it has nothing to do.
 
     Returns:
         Tensor: (n, c, h, w), ``img`` with its hole filled.
@@ -107,10 +81,8 @@ def prior_fill(img: Tensor, mask: Tensor, kind: str) -> Tensor:
     mean = (img * valid).sum((2, 3), keepdim=True) / \
         valid.sum((2, 3), keepdim=True).clamp_min(1.)
     fill = img * valid + mean * mask
-    if kind == 'telea':
-        fill = telea_fill(img, mask, fill)
-    elif kind == 'patchmatch':
-        fill = patchmatch_fill(img, mask, fill)
+    if kind in ('telea', 'patchmatch'):
+        fill = classical_fill(img, mask, fill, kind)
     return fill
 
 
@@ -163,8 +135,8 @@ class TMADCoarseNet(BaseModule):
             radius 3 as ``TeleaInpaintor``; computed on the 8-bit image,
             without gradient, about 16 ms per 256x256 image), or
             ``'patchmatch'``, PatchMatch's coarse-to-fine completion
-            (:func:`patchmatch_fill`, 7x7 patches as
-            ``PatchMatchInpaintor``; 8-bit, without gradient, about 0.7 s
+            (:func:`classical_fill`, 7x7 patches as
+            ``PatchMatchInpaintor``; 8-bit, without gradient, 0.5-0.7 s
             per 256x256 image), a start with the photo's texture. Not in the
             paper, which predicts ``I_s`` directly (``None``); the CPU
             models use it to learn within minutes or hours. Default: None.
@@ -193,8 +165,9 @@ class TMADCoarseNet(BaseModule):
         if fill_prior not in (None, 'mean', 'telea', 'patchmatch'):
             raise ValueError(f"fill_prior must be None, 'mean', 'telea' or "
                              f"'patchmatch', got {fill_prior!r}")
-        if fill_prior == 'patchmatch' and in_channels not in (2, 4):
-            raise ValueError(f"fill_prior='patchmatch' needs a grey or RGB "
+        if fill_prior in ('telea', 'patchmatch') and \
+                in_channels not in (2, 4):
+            raise ValueError(f'fill_prior={fill_prior!r} needs a grey or RGB '
                              f'image and its mask (in_channels 2 or 4), got '
                              f'in_channels={in_channels}')
         self.fill_prior = fill_prior

@@ -135,9 +135,10 @@ def test_patchmatch_fill_prior_is_pypatchmatch():
     out = net(torch.cat([img[:1], mask[:1] * 0], 1))
     torch.testing.assert_close(out, img[:1])
     # other channel counts: a clear error, not one of the native library
-    with pytest.raises(ValueError, match='in_channels 2 or 4'):
-        MODELS.build(dict(type='TMADCoarseNet', in_channels=5,
-                          fill_prior='patchmatch'))
+    for kind in ('patchmatch', 'telea'):
+        with pytest.raises(ValueError, match='in_channels 2 or 4'):
+            MODELS.build(dict(type='TMADCoarseNet', in_channels=5,
+                              fill_prior=kind))
     from mmedit_tmad.models.editors.tmad.tmad_coarse_net import prior_fill
     with pytest.raises(ValueError, match='grey or RGB'):
         prior_fill(torch.zeros(1, 2, 16, 16), mask[:1, :, :16, :16],
