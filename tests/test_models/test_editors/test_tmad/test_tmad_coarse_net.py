@@ -128,6 +128,12 @@ def test_patchmatch_fill_prior_is_pypatchmatch():
     out = grey(torch.cat([g * (1 - mask[:1]), mask[:1]], 1))
     assert out.shape == (1, 1, 48, 48)
     assert torch.equal(out[0, 0][hole == 0], g[0, 0][hole == 0])
+    g8 = np.repeat(photos[0][..., :1], 3, -1)
+    ref = patch_match.inpaint(
+        np.where(hole[..., None] > 0, 0, g8).astype(np.uint8), hole,
+        patch_size=3)[..., 0]
+    out8 = ((out[0, 0] + 1) * 127.5).round().byte().numpy()
+    assert np.abs(out8.astype(int) - ref).max() <= 1
     # no valid pixel: the mean fill (mid-grey); no hole: the image
     full = torch.ones_like(mask[:1])
     out = net(torch.cat([img[:1] * 0, full], 1))
