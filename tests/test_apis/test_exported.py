@@ -108,13 +108,15 @@ def test_equivalent_to_pytorch_on_every_mask_kind(exported, photo):
     assert b.retrieved is None  # no hole: nothing run
 
 
-def test_patchmatch_prior_is_an_input_too(tmp_path, photo):
-    """A PatchMatch prior, like Telea's, enters the graph as ``fill``."""
-    model = _tiny(**{'model.encdec.fill_prior': 'patchmatch'})
-    path = str(tmp_path / 'tiny_pm.pt')
+@pytest.mark.parametrize('prior', ['patchmatch', 'biharmonic'])
+def test_classical_prior_is_an_input_too(tmp_path, photo, prior):
+    """A PatchMatch or biharmonic prior, like Telea's, enters the graph as
+    ``fill``."""
+    model = _tiny(**{'model.encdec.fill_prior': prior})
+    path = str(tmp_path / f'tiny_{prior}.pt')
     meta = export_model(model, path, 'torchscript', SIZE)
     assert meta['inputs'] == ['img', 'mask', 'exclude', 'fill']
-    assert meta['fill_prior'] == 'patchmatch'
+    assert meta['fill_prior'] == prior
     ex = init_exported(path)
     for name in ('rect', 'irregular'):
         hole = _masks(photo.shape)[name]

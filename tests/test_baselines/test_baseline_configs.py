@@ -64,11 +64,11 @@ CRA = {
 CLASSICAL = {
     'places': [
         f'configs/classical/{a}_places-256x256.py'
-        for a in ('telea', 'patchmatch')
+        for a in ('telea', 'patchmatch', 'biharmonic')
     ],
     'embedded': [
         f'configs/classical/{a}_embedded-128x128.py'
-        for a in ('telea', 'patchmatch')
+        for a in ('telea', 'patchmatch', 'biharmonic')
     ],
 }
 SHARED = [

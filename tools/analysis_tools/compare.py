@@ -80,6 +80,8 @@ METHODS = {
     'patchmatch':
     ('configs/classical/patchmatch_embedded-128x128.py', 'PatchMatch'),
     'telea': ('configs/classical/telea_embedded-128x128.py', 'Telea'),
+    'biharmonic':
+    ('configs/classical/biharmonic_embedded-128x128.py', 'biharmonic'),
     'mean_fill': (None, 'mean-colour fill'),
 }
 #: the config the mean-colour fill borrows its data settings from

@@ -55,7 +55,7 @@ DEFAULT_SETTINGS = [
     '{"iters": 3, "coherence": 0.5, "stride": 3}',
 ]
 #: compare.py's built-in classical methods (no training)
-CLASSICAL = ['telea', 'patchmatch']
+CLASSICAL = ['telea', 'patchmatch', 'biharmonic']
 
 
 def parse_args(argv=None):

@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 from .aot_discriminator import AOTSoftMaskPatchDiscriminator
 from .aot_perceptual_loss import AOTPerceptualLoss
+from .biharmonic_inpaintor import BiharmonicInpaintor
 from .classical_inpaintor import ClassicalInpaintor
 from .mean_fill_inpaintor import MeanFillInpaintor
 from .patchmatch_inpaintor import PatchMatchInpaintor
@@ -8,6 +9,6 @@ from .telea_inpaintor import TeleaInpaintor
 
 __all__ = [
     'AOTPerceptualLoss', 'AOTSoftMaskPatchDiscriminator',
-    'ClassicalInpaintor', 'MeanFillInpaintor', 'PatchMatchInpaintor',
-    'TeleaInpaintor'
+    'BiharmonicInpaintor', 'ClassicalInpaintor', 'MeanFillInpaintor',
+    'PatchMatchInpaintor', 'TeleaInpaintor'
 ]

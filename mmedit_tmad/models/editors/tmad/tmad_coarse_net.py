@@ -14,12 +14,21 @@ from .tmad_blocks import (LRELU, TMADDownBlock, TMADResBlock, TMADUpBlock,
                           tmad_init_)
 
 
+#: the ``fill_prior`` kinds computed by a classical baseline
+CLASSICAL_PRIORS = ('telea', 'patchmatch', 'biharmonic')
+
+
 @functools.lru_cache(maxsize=None)
 def _baseline(kind: str):
-    """The classical baseline (``TeleaInpaintor`` / ``PatchMatchInpaintor``,
-    their default settings) whose ``fill`` gives the ``kind`` prior."""
-    from ..baselines import PatchMatchInpaintor, TeleaInpaintor
-    cls = dict(telea=TeleaInpaintor, patchmatch=PatchMatchInpaintor)[kind]
+    """The classical baseline (``TeleaInpaintor`` / ``PatchMatchInpaintor``
+    / ``BiharmonicInpaintor``, their default settings) whose ``fill`` gives
+    the ``kind`` prior."""
+    from ..baselines import (BiharmonicInpaintor, PatchMatchInpaintor,
+                             TeleaInpaintor)
+    cls = dict(
+        telea=TeleaInpaintor,
+        patchmatch=PatchMatchInpaintor,
+        biharmonic=BiharmonicInpaintor)[kind]
     return cls(data_preprocessor=None)
 
 
@@ -30,7 +39,8 @@ def classical_fill(img: Tensor, mask: Tensor, fallback: Tensor,
 
     The baseline's ``ClassicalInpaintor.fill`` on the 8-bit images
     (``kind``: ``'telea'``, OpenCV's Telea, radius 3; ``'patchmatch'``,
-    ``pypatchmatch``'s PatchMatch, 7x7 patches, seeded per call), the
+    ``pypatchmatch``'s PatchMatch, 7x7 patches, seeded per call;
+    ``'biharmonic'``, scikit-image's biharmonic fill), the
     images of a batch on parallel threads, each filled as it would be
     alone. Grey images are filled as RGB and come back as one channel.
 
@@ -70,7 +80,8 @@ def prior_fill(img: Tensor, mask: Tensor, kind: str) -> Tensor:
         img (Tensor): ``I_m`` (n, c, h, w), normalised to [-1, 1].
         mask (Tensor): (n, 1, h, w), 1 = hole.
         kind (str): ``'mean'``: each image's mean valid colour;
-            ``'telea'`` / ``'patchmatch'``: that baseline's fill
+            ``'telea'`` / ``'patchmatch'`` / ``'biharmonic'``: that
+            baseline's fill
             (:func:`classical_fill`), the mean where it has nothing to do.
 
     Returns:
@@ -81,7 +92,7 @@ def prior_fill(img: Tensor, mask: Tensor, kind: str) -> Tensor:
     mean = (img * valid).sum((2, 3), keepdim=True) / \
         valid.sum((2, 3), keepdim=True).clamp_min(1.)
     fill = img * valid + mean * mask
-    if kind in ('telea', 'patchmatch'):
+    if kind in CLASSICAL_PRIORS:
         fill = classical_fill(img, mask, fill, kind)
     return fill
 
@@ -137,7 +148,10 @@ class TMADCoarseNet(BaseModule):
             ``'patchmatch'``, PatchMatch's coarse-to-fine completion
             (:func:`classical_fill`, 7x7 patches as
             ``PatchMatchInpaintor``; 8-bit, without gradient, 0.5-0.7 s
-            per 256x256 image), a start with the photo's texture. Not in the
+            per 256x256 image), a start with the photo's texture, or
+            ``'biharmonic'``, the smooth solution of ``Δ²u = 0`` in the
+            hole (``BiharmonicInpaintor``; 8-bit, without gradient,
+            0.04-0.2 s per 256x256 image). Not in the
             paper, which predicts ``I_s`` directly (``None``); the CPU
             models use it to learn within minutes or hours. Default: None.
         init_cfg (dict, optional): Initialization config. Default: None.
@@ -162,10 +176,11 @@ class TMADCoarseNet(BaseModule):
         super().__init__(init_cfg=init_cfg)
         c = channel_factor
         self.out_init_std = out_init_std
-        if fill_prior not in (None, 'mean', 'telea', 'patchmatch'):
-            raise ValueError(f"fill_prior must be None, 'mean', 'telea' or "
-                             f"'patchmatch', got {fill_prior!r}")
-        if fill_prior in ('telea', 'patchmatch') and \
+        if fill_prior not in (None, 'mean') + CLASSICAL_PRIORS:
+            raise ValueError(f"fill_prior must be None, 'mean', 'telea', "
+                             f"'patchmatch' or 'biharmonic', got "
+                             f'{fill_prior!r}')
+        if fill_prior in CLASSICAL_PRIORS and \
                 in_channels not in (2, 4):
             raise ValueError(f'fill_prior={fill_prior!r} needs a grey or RGB '
                              f'image and its mask (in_channels 2 or 4), got '

@@ -7,6 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from .tmad_coarse_net import CLASSICAL_PRIORS
 from .tmad_inpaintor import TMADInpaintor
 from .tmad_texture_memory import cells_to_image, cut_contexts, image_to_cells
 
@@ -34,14 +35,14 @@ class TMADExportModule(nn.Module):
     Only the input size is fixed (the memory's draws depend on it).
     The data preprocessor's normalisation is in the graph: inputs and
     outputs are 0-255 BGR, as ``mmedit_tmad.apis.inpaint`` handles them.
-    OpenCV's Telea fill (``fill_prior='telea'``) or PatchMatch's
-    (``'patchmatch'``) cannot be a graph op: it is an input (``fill``),
+    A classical fill prior (``fill_prior`` ``'telea'``, ``'patchmatch'``
+    or ``'biharmonic'``) cannot be a graph op: it is an input (``fill``),
     computed by the caller with :meth:`TMADCoarseNet.prior`. CARAFE runs
     through its pure-PyTorch path.
 
     Inputs: ``img`` (1, 3, H, W) 0-255 BGR; ``mask`` (1, 1, H, W), 1 = hole;
     ``exclude`` (1, 1, H, W), 1 = padding kept out of the memory (see
-    ``TMADInpaintor.synthesize``); with a Telea or PatchMatch prior also
+    ``TMADInpaintor.synthesize``); with a classical fill prior also
     ``fill`` (1, 3, H, W), normalised.
 
     Outputs: ``result`` ``Î_p`` and ``coarse`` ``Î_s`` (1, 3, H, W) 0-255
@@ -81,7 +82,7 @@ class TMADExportModule(nn.Module):
         self.psnet = model.psnet
         self.patch_size = model.patch_size
         self.fill_input = getattr(model.generator, 'fill_prior',
-                                  None) in ('telea', 'patchmatch')
+                                  None) in CLASSICAL_PRIORS
         if self.fill_input:
             self.input_names = self.input_names + ('fill', )
         pre = model.data_preprocessor

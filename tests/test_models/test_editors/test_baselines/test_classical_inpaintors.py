@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-"""Telea and PatchMatch rows: holes filled, valid pixels kept exactly."""
+"""Telea, PatchMatch and biharmonic rows: holes filled, valid pixels kept
+exactly."""
 import contextlib
 import threading
 
@@ -38,7 +39,8 @@ def _stripes(size=32):
     return gt
 
 
-@pytest.mark.parametrize('kind', ['TeleaInpaintor', 'PatchMatchInpaintor'])
+@pytest.mark.parametrize(
+    'kind', ['TeleaInpaintor', 'PatchMatchInpaintor', 'BiharmonicInpaintor'])
 def test_fills_hole_keeps_valid(kind):
     model = _build(kind)
     assert not list(model.parameters())
@@ -94,6 +96,35 @@ def test_telea_is_opencv():
                        torch.from_numpy(ref))
 
 
+def test_biharmonic_continues_a_smooth_surface():
+    """A quadratic ramp is biharmonic: the fill restores it (Telea's
+    first-order extrapolation from the border does not), and the fill is
+    scikit-image's."""
+    from skimage.restoration import inpaint_biharmonic
+    yy, xx = torch.meshgrid(
+        torch.arange(32.), torch.arange(32.), indexing='ij')
+    ramp = 20. + 0.1 * (xx - 4)**2 + 2. * yy  # 20 .. 145, Δ²(ramp) = 0
+    gt = torch.stack([ramp, 255. - ramp, ramp.flip(1)])[None].round()
+    mask = torch.zeros(1, 1, 32, 32)
+    mask[..., 9:23, 7:25] = 1
+    img = gt * (1 - mask)
+    hole = mask.bool().expand_as(gt)
+    err = {
+        kind: (_build(kind).fill(img, mask) - gt)[hole].abs().mean()
+        for kind in ('BiharmonicInpaintor', 'TeleaInpaintor')
+    }
+    assert err['BiharmonicInpaintor'] < 1.
+    assert err['BiharmonicInpaintor'] < 0.25 * err['TeleaInpaintor'], err
+    out = _build('BiharmonicInpaintor').fill(img, mask)
+    ref = inpaint_biharmonic(
+        img[0].permute(1, 2, 0).numpy() / 255.,
+        mask[0, 0].bool().numpy(),
+        channel_axis=-1)
+    ref = np.clip(np.round(ref * 255.), 0, 255)
+    assert torch.equal(out[0].permute(1, 2, 0),
+                       torch.from_numpy(ref).float())
+
+
 def test_edge_cases_and_bad_input():
     model = _build('PatchMatchInpaintor')
     img = torch.rand(2, 3, 8, 8) * 255
@@ -112,7 +143,8 @@ def test_edge_cases_and_bad_input():
         _build('TeleaInpaintor', radius=0)
 
 
-@pytest.mark.parametrize('kind', ['TeleaInpaintor', 'PatchMatchInpaintor'])
+@pytest.mark.parametrize(
+    'kind', ['TeleaInpaintor', 'PatchMatchInpaintor', 'BiharmonicInpaintor'])
 def test_batch_in_threads_equals_one_by_one(kind, monkeypatch):
     model = _build(kind)
     assert model.thread_safe

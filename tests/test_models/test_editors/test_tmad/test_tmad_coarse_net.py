@@ -149,3 +149,47 @@ def test_patchmatch_fill_prior_is_pypatchmatch():
     with pytest.raises(ValueError, match='grey or RGB'):
         prior_fill(torch.zeros(1, 2, 16, 16), mask[:1, :, :16, :16],
                    'patchmatch')
+
+
+def test_biharmonic_fill_prior_is_skimage():
+    import cv2
+    import numpy as np
+    from skimage import data
+    from skimage.restoration import inpaint_biharmonic
+    net = MODELS.build(dict(type='TMADCoarseNet', channel_factor=4,
+                            num_res_blocks=1, fill_prior='biharmonic',
+                            out_init_std=0.))
+    photos = [
+        cv2.resize(p, (40, 40), interpolation=cv2.INTER_AREA)
+        for p in (data.astronaut(), data.coffee())
+    ]
+    hole = np.zeros((40, 40), np.uint8)
+    hole[10:26, 8:30] = 1
+    img = torch.stack([torch.from_numpy(p).permute(2, 0, 1)
+                       for p in photos]).float() / 127.5 - 1
+    mask = torch.from_numpy(hole)[None, None].float().expand(2, 1, 40, 40)
+    x = torch.cat([img * (1 - mask), mask], 1)
+    # the out-conv is zero: the output is scikit-image's biharmonic fill of
+    # the 8-bit image, each image's the one it gets alone, in either layout
+    with torch.no_grad():
+        out = net(x.contiguous(memory_format=torch.channels_last))
+    for i, photo in enumerate(photos):
+        ref = inpaint_biharmonic(
+            np.where(hole[..., None] > 0, 0, photo) / 255., hole > 0,
+            channel_axis=-1)
+        ref = np.clip(np.round(ref * 255.), 0, 255)
+        out8 = ((out[i] + 1) * 127.5).round().permute(1, 2, 0).numpy()
+        assert np.abs(out8 - ref).max() <= 1
+        assert torch.equal(out[i][:, hole == 0], img[i][:, hole == 0])
+        with torch.no_grad():
+            assert torch.equal(net(x[i:i + 1])[0], out[i])
+    # smooth: no hole pixel is far from its neighbours (a copy would be)
+    fill = out[:, :, hole == 1]
+    assert fill.std(2).min() > 0.01  # not the mean colour
+    assert (out[..., 11:25, 9:29].diff(dim=-1).abs().max() <
+            img.diff(dim=-1).abs().max())
+    with pytest.raises(ValueError, match='in_channels 2 or 4'):
+        MODELS.build(dict(type='TMADCoarseNet', in_channels=5,
+                          fill_prior='biharmonic'))
+    with pytest.raises(ValueError, match="'biharmonic'"):
+        MODELS.build(dict(type='TMADCoarseNet', fill_prior='harmonic'))
