@@ -195,7 +195,7 @@ def test_fill_prior_ablation_differs_in_the_prior_only():
     cfgs = {
         v: Config.fromfile(
             osp.join(folder, f'tmad_prior-{v}_1xb4_photos-256x256.py'))
-        for v in ('telea', 'none', 'patchmatch')
+        for v in ('telea', 'none', 'patchmatch', 'biharmonic')
     }
     dicts = {v: c.to_dict() for v, c in cfgs.items()}
     for d in dicts.values():
@@ -206,7 +206,10 @@ def test_fill_prior_ablation_differs_in_the_prior_only():
     assert dicts['none']['model']['encdec'].pop('fill_prior') is None
     assert dicts['patchmatch']['model']['encdec'].pop(
         'fill_prior') == 'patchmatch'
-    assert dicts['telea'] == dicts['none'] == dicts['patchmatch']
+    assert dicts['biharmonic']['model']['encdec'].pop(
+        'fill_prior') == 'biharmonic'
+    assert dicts['telea'] == dicts['none'] == dicts['patchmatch'] == \
+        dicts['biharmonic']
 
 
 def _leaves(obj, prefix=''):
@@ -317,6 +320,40 @@ def test_border_ablation_is_the_texture_first_entry_faded_in():
     synth = border['model']['texture_synthesis']
     assert (synth.pop('guide_border'), synth.pop('guide_ramp')) == (4., 4.)
     assert border == zoo
+
+
+def test_biharmonic_entries_are_the_telea_ones_with_the_new_prior():
+    """tmad_biharmonic(-pmtexture): the Telea-prior entry (-pmtexture) with
+    the biharmonic prior and the fine-tune from its weights; the two
+    differ in the synthesis' guide alone."""
+    def load(name):
+        d = Config.fromfile(
+            osp.join(ROOT, 'configs', 'tmad',
+                     f'tmad_{name}_1xb4_photos-256x256.py')).to_dict()
+        d.pop('experiment_name'), d.pop('work_dir')
+        return d
+
+    bh, bh_pm = load('biharmonic'), load('biharmonic-pmtexture')
+    telea, telea_pm = load('telea'), load('telea-pmtexture')
+    assert bh['model']['encdec']['fill_prior'] == 'biharmonic'
+    assert bh['load_from'].endswith(
+        'tmad_telea_1xb4_photos-256x256_20261130-277f66e7.pth')
+    assert bh['model']['train_cfg']['coarse_iters'] == \
+        2000 + bh['train_cfg']['max_iters']  # phase 1 from iteration 2000
+    synth = bh_pm['model']['texture_synthesis']
+    assert synth == telea_pm['model']['texture_synthesis']
+    assert (synth.pop('guide'), synth.pop('guide_sigma')) == \
+        ('patchmatch', 4.)
+    assert bh_pm == bh
+    # against the Telea-prior entry: the prior and the training alone
+    for key in ('load_from', 'more_iters', 'randomness', 'param_scheduler',
+                'optim_wrapper', 'train_cfg', 'default_hooks'):
+        bh.pop(key, None), telea.pop(key, None)
+    bh['model']['encdec'].pop('fill_prior')
+    telea['model']['encdec'].pop('fill_prior')
+    bh['model']['train_cfg'].pop('coarse_iters')
+    telea['model']['train_cfg'].pop('coarse_iters')
+    assert bh == telea
 
 
 def test_finetune_config_is_the_shipped_recipe_on_a_folder(tmp_path):

@@ -137,3 +137,24 @@ def test_the_texture_first_entry_shares_the_weights_and_adds_grain():
             detail[key] = np.abs(lap)[hole == 1].mean()
     assert model.texture_synthesis.guide is None
     assert detail[name] > 1.1 * detail[shipped]
+
+
+def test_the_biharmonic_prior_entry_corrects_a_biharmonic_fill():
+    """``tmad_biharmonic``: its own weights, a biharmonic prior; on a
+    held-out photo a correction of that fill, not the fill itself."""
+    from skimage.restoration import inpaint_biharmonic
+
+    models = list_models()
+    name = 'tmad_biharmonic_1xb4_photos-256x256'
+    assert models[name]['weights'] != \
+        models['tmad_telea_1xb4_photos-256x256']['weights']
+    assert models['tmad_biharmonic-pmtexture_1xb4_photos-256x256'][
+        'weights'] == models[name]['weights']
+    model = init_model(name, precision='fp32')
+    assert model.phase == 2
+    assert model.generator.fill_prior == 'biharmonic'
+    img, hole, out, err, mean_fill = _inpaint_held_out(model)
+    assert err < 0.8 * mean_fill
+    fill = inpaint_biharmonic(
+        img * (1 - hole[..., None]) / 255., hole > 0, channel_axis=-1) * 255
+    assert np.abs(out.astype(float) - fill)[hole == 1].mean() > 0.5
