@@ -87,24 +87,34 @@ def test_telea_fill_prior_is_opencv_telea():
     torch.testing.assert_close(out, img)
 
 
-def test_patchmatch_fill_prior_is_pypatchmatch():
+def _photo_batch(size, box, names):
+    """scikit-image photos at ``size`` with one rectangular hole ``box``
+    (y0, y1, x0, x1): the 8-bit photos, the (size, size) uint8 hole, the
+    images in [-1, 1], the (n, 1, size, size) mask and the net's input."""
     import cv2
     import numpy as np
-    from patchmatch import patch_match
     from skimage import data
+    photos = [
+        cv2.resize(getattr(data, n)(), (size, size),
+                   interpolation=cv2.INTER_AREA) for n in names
+    ]
+    hole = np.zeros((size, size), np.uint8)
+    hole[box[0]:box[1], box[2]:box[3]] = 1
+    img = torch.stack([torch.from_numpy(p).permute(2, 0, 1)
+                       for p in photos]).float() / 127.5 - 1
+    mask = torch.from_numpy(hole)[None, None].float().expand(
+        len(photos), 1, size, size)
+    return photos, hole, img, mask, torch.cat([img * (1 - mask), mask], 1)
+
+
+def test_patchmatch_fill_prior_is_pypatchmatch():
+    import numpy as np
+    from patchmatch import patch_match
     net = MODELS.build(dict(type='TMADCoarseNet', channel_factor=4,
                             num_res_blocks=1, fill_prior='patchmatch',
                             out_init_std=0.))
-    photos = [
-        cv2.resize(p, (48, 48), interpolation=cv2.INTER_AREA)
-        for p in (data.astronaut(), data.coffee(), data.chelsea())
-    ]
-    hole = np.zeros((48, 48), np.uint8)
-    hole[12:30, 14:36] = 1
-    img = torch.stack([torch.from_numpy(p).permute(2, 0, 1)
-                       for p in photos]).float() / 127.5 - 1
-    mask = torch.from_numpy(hole)[None, None].float().expand(3, 1, 48, 48)
-    x = torch.cat([img * (1 - mask), mask], 1)
+    photos, hole, img, mask, x = _photo_batch(
+        48, (12, 30, 14, 36), ('astronaut', 'coffee', 'chelsea'))
     # the out-conv is zero: the output is exactly PatchMatch's fill, each
     # image's the one it gets alone, in either memory layout
     out = net(x.contiguous(memory_format=torch.channels_last))
@@ -152,23 +162,13 @@ def test_patchmatch_fill_prior_is_pypatchmatch():
 
 
 def test_biharmonic_fill_prior_is_skimage():
-    import cv2
     import numpy as np
-    from skimage import data
     from skimage.restoration import inpaint_biharmonic
     net = MODELS.build(dict(type='TMADCoarseNet', channel_factor=4,
                             num_res_blocks=1, fill_prior='biharmonic',
                             out_init_std=0.))
-    photos = [
-        cv2.resize(p, (40, 40), interpolation=cv2.INTER_AREA)
-        for p in (data.astronaut(), data.coffee())
-    ]
-    hole = np.zeros((40, 40), np.uint8)
-    hole[10:26, 8:30] = 1
-    img = torch.stack([torch.from_numpy(p).permute(2, 0, 1)
-                       for p in photos]).float() / 127.5 - 1
-    mask = torch.from_numpy(hole)[None, None].float().expand(2, 1, 40, 40)
-    x = torch.cat([img * (1 - mask), mask], 1)
+    photos, hole, img, mask, x = _photo_batch(40, (10, 26, 8, 30),
+                                              ('astronaut', 'coffee'))
     # the out-conv is zero: the output is scikit-image's biharmonic fill of
     # the 8-bit image, each image's the one it gets alone, in either layout
     with torch.no_grad():
