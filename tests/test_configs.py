@@ -356,6 +356,23 @@ def test_biharmonic_entries_are_the_telea_ones_with_the_new_prior():
     assert bh == telea
 
 
+def test_the_telea_control_is_the_biharmonic_entry_without_its_prior():
+    """tmad_longer-2600it: the biharmonic entry's fine-tune, with the
+    shipped Telea prior kept (the control of the prior's gain)."""
+    bh = Config.fromfile(
+        osp.join(ROOT, 'configs', 'tmad',
+                 'tmad_biharmonic_1xb4_photos-256x256.py')).to_dict()
+    ctrl = Config.fromfile(
+        osp.join(ROOT, 'configs', 'tmad', 'ablations',
+                 'tmad_longer-2600it_1xb4_photos-256x256.py')).to_dict()
+    for d in (bh, ctrl):
+        d.pop('experiment_name'), d.pop('work_dir')
+    assert ctrl['model']['encdec']['fill_prior'] == 'telea'
+    assert bh['model']['encdec'].pop('fill_prior') == 'biharmonic'
+    ctrl['model']['encdec'].pop('fill_prior')
+    assert ctrl == bh
+
+
 def test_finetune_config_is_the_shipped_recipe_on_a_folder(tmp_path):
     """tmad_telea-finetune: the zoo's weights, the coarse net trained on
     (phase 1) for every iteration of the run at a learning rate below the
