@@ -132,6 +132,37 @@ def check_work_dir(work_dir: str, resume: bool, overwrite: bool) -> None:
             'choose another --work-dir')
 
 
+def resume_point(cfg) -> None:
+    """Where ``--resume`` goes on from, for a config with ``load_from``.
+
+    mmengine resumes from ``load_from`` whenever it is set. In a fine-tune
+    config (``tmad_biharmonic_*``, ``tmad_telea-finetune_*``) it names the
+    published weights the run starts from, which hold no training state:
+    resuming from them would fail or start over. So when ``load_from`` is
+    not a training checkpoint, ``--resume`` goes on from the work dir's
+    latest checkpoint, and with none there yet (killed before its first
+    one) starts the fine-tune from ``load_from``. A training checkpoint in
+    ``load_from`` (``--cfg-options load_from=WORK_DIR/iter_N.pth``) is
+    resumed from, as in mmengine.
+    """
+    load_from = cfg.get('load_from')
+    if not cfg.get('resume') or not load_from or not osp.isfile(load_from):
+        return
+    ckpt = torch.load(load_from, map_location='cpu', weights_only=False)
+    if isinstance(ckpt, dict) and 'message_hub' in ckpt:
+        return
+    if osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):
+        cfg.load_from = None  # mmengine: the work dir's latest checkpoint
+        print_colored_log(
+            f'--resume: {load_from} holds weights only (the fine-tune\'s '
+            f'start); resuming from the latest checkpoint of {cfg.work_dir}')
+    else:
+        cfg.resume = False
+        print_colored_log(
+            f'--resume: no checkpoint in {cfg.work_dir} yet; starting from '
+            f'the weights of {load_from}')
+
+
 def main(argv=None):
     args = parse_args(argv)
     cli.require_file(args.config, 'config')
@@ -158,6 +189,7 @@ def main(argv=None):
     if args.resume:
         cfg.resume = True
     check_work_dir(cfg.work_dir, bool(cfg.get('resume')), args.overwrite)
+    resume_point(cfg)
     cli.check_annotation_lists(
         cfg, ['train_dataloader'] +
         (['val_dataloader'] if cfg.get('val_cfg') is not None else []))

@@ -173,3 +173,37 @@ def test_resume_after_sigkill_continues_as_uninterrupted(runs):
                 torch.testing.assert_close(
                     sb[idx][key], sa[idx][key], rtol=1e-5, atol=1e-7)
     assert a['param_schedulers'] == b['param_schedulers']
+
+
+@pytest.mark.slow
+def test_resume_of_a_finetune_goes_on_from_its_work_dir(runs, tmp_path,
+                                                        embedded_32):
+    """A fine-tune config's ``load_from`` names published weights (no
+    training state): ``--resume`` starts from them while the work dir has
+    no checkpoint, and goes on from the work dir's latest one after."""
+    src = torch.load(osp.join(runs['ref'], 'iter_2.pth'), weights_only=False)
+    published = str(tmp_path / 'published.pth')
+    torch.save(dict(meta=dict(iter=2), state_dict=src['state_dict']),
+               published)
+    cfg = write_tiny_config(
+        tmp_path / 'finetune.py', embedded_32,
+        extra=f"load_from = '{published}'\n"
+        'train_cfg = dict(max_iters=2)\n')
+    work = str(tmp_path / 'work')
+
+    def train(*args):
+        proc = subprocess.run(
+            train_cmd(cfg, work, '--resume', *args), cwd=ROOT, env=run_env(),
+            capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout + proc.stderr
+
+    out = train()  # killed before its first checkpoint: a fresh start
+    assert f'starting from the weights of {published}' in out
+    assert f'Load checkpoint from {published}' in out
+    out = train('--cfg-options', 'train_cfg.max_iters=4')
+    first = osp.join(work, 'iter_2.pth')
+    assert f'Auto resumed from the latest checkpoint {first}' in out
+    assert 'Advance dataloader 2 steps' in out
+    last = torch.load(osp.join(work, 'iter_4.pth'), weights_only=False)
+    assert last['meta']['iter'] == 4
