@@ -356,6 +356,28 @@ def test_biharmonic_entries_are_the_telea_ones_with_the_new_prior():
     assert bh == telea
 
 
+def test_the_longer_deepfillv2_is_the_first_one_trained_on():
+    """deepfillv2_longer-640it: the same-time DeepFillv2 config, started
+    from its published weights for 170 more iterations, nothing else."""
+    def load(name):
+        d = Config.fromfile(
+            osp.join(ROOT, 'configs', 'deepfillv2',
+                     f'deepfillv2_{name}photos-256x256.py')).to_dict()
+        d.pop('experiment_name'), d.pop('work_dir')
+        return d
+
+    first, longer = load('1xb4_'), load('longer-640it_1xb4_')
+    assert longer.pop('load_from').endswith(
+        'deepfillv2_1xb4_photos-256x256_20261130-5c96b09a.pth')
+    assert longer.pop('randomness') == dict(seed=1)
+    assert first.pop('randomness') == dict(seed=0)
+    assert longer['train_cfg'].pop('max_iters') == 170
+    assert first['train_cfg'].pop('max_iters') == 470
+    longer.pop('default_hooks'), first.pop('default_hooks')
+    assert first.pop('load_from', None) is None
+    assert longer == first
+
+
 def test_the_telea_control_is_the_biharmonic_entry_without_its_prior():
     """tmad_longer-2600it: the biharmonic entry's fine-tune, with the
     shipped Telea prior kept (the control of the prior's gain)."""

@@ -105,9 +105,13 @@ def test_the_shipped_model_inpaints_a_held_out_photo():
     assert np.abs(out.astype(float) - telea)[hole == 1].mean() > 0.5
 
 
-def test_the_shipped_deepfillv2_inpaints_a_held_out_photo():
-    """The same-budget DeepFillv2 of the zoo by name, as T-MAD's above."""
-    model = init_model('deepfillv2_1xb4_photos-256x256', precision='fp32')
+@pytest.mark.parametrize('name', [
+    'deepfillv2_1xb4_photos-256x256',
+    'deepfillv2_longer-640it_1xb4_photos-256x256'
+])
+def test_the_shipped_deepfillv2_inpaints_a_held_out_photo(name):
+    """The same-budget DeepFillv2s of the zoo by name, as T-MAD's above."""
+    model = init_model(name, precision='fp32')
     assert type(model).__name__ == 'TwoStageInpaintor'
     assert not hasattr(model, 'disc')  # left out: training only
     _, hole, out, err, mean_fill = _inpaint_held_out(model)
