@@ -306,17 +306,19 @@ def test_longer_training_continues_phase_one_from_the_shipped_weights():
     }
 
 
+def _config_dict(*parts) -> dict:
+    """A config under configs/ as a dict, without its run names."""
+    d = Config.fromfile(osp.join(ROOT, 'configs', *parts)).to_dict()
+    d.pop('experiment_name'), d.pop('work_dir')
+    return d
+
+
 def test_border_ablation_is_the_texture_first_entry_faded_in():
     """tmad_synthesis-border differs from the zoo's texture-first entry in
     the guide's fade-in alone (README: "Fading the guide in")."""
-    zoo = Config.fromfile(
-        osp.join(ROOT, 'configs', 'tmad',
-                 'tmad_telea-pmtexture_1xb4_photos-256x256.py')).to_dict()
-    border = Config.fromfile(
-        osp.join(ROOT, 'configs', 'tmad', 'ablations',
-                 'tmad_synthesis-border_1xb4_photos-256x256.py')).to_dict()
-    for d in (zoo, border):
-        d.pop('experiment_name'), d.pop('work_dir')
+    zoo = _config_dict('tmad', 'tmad_telea-pmtexture_1xb4_photos-256x256.py')
+    border = _config_dict('tmad', 'ablations',
+                          'tmad_synthesis-border_1xb4_photos-256x256.py')
     synth = border['model']['texture_synthesis']
     assert (synth.pop('guide_border'), synth.pop('guide_ramp')) == (4., 4.)
     assert border == zoo
@@ -327,11 +329,7 @@ def test_biharmonic_entries_are_the_telea_ones_with_the_new_prior():
     the biharmonic prior and the fine-tune from its weights; the two
     differ in the synthesis' guide alone."""
     def load(name):
-        d = Config.fromfile(
-            osp.join(ROOT, 'configs', 'tmad',
-                     f'tmad_{name}_1xb4_photos-256x256.py')).to_dict()
-        d.pop('experiment_name'), d.pop('work_dir')
-        return d
+        return _config_dict('tmad', f'tmad_{name}_1xb4_photos-256x256.py')
 
     bh, bh_pm = load('biharmonic'), load('biharmonic-pmtexture')
     telea, telea_pm = load('telea'), load('telea-pmtexture')
@@ -359,14 +357,9 @@ def test_biharmonic_entries_are_the_telea_ones_with_the_new_prior():
 def test_the_longer_deepfillv2_is_the_first_one_trained_on():
     """deepfillv2_longer-640it: the same-time DeepFillv2 config, started
     from its published weights for 170 more iterations, nothing else."""
-    def load(name):
-        d = Config.fromfile(
-            osp.join(ROOT, 'configs', 'deepfillv2',
-                     f'deepfillv2_{name}photos-256x256.py')).to_dict()
-        d.pop('experiment_name'), d.pop('work_dir')
-        return d
-
-    first, longer = load('1xb4_'), load('longer-640it_1xb4_')
+    first = _config_dict('deepfillv2', 'deepfillv2_1xb4_photos-256x256.py')
+    longer = _config_dict(
+        'deepfillv2', 'deepfillv2_longer-640it_1xb4_photos-256x256.py')
     assert longer.pop('load_from').endswith(
         'deepfillv2_1xb4_photos-256x256_20261130-5c96b09a.pth')
     assert longer.pop('randomness') == dict(seed=1)
@@ -381,14 +374,9 @@ def test_the_longer_deepfillv2_is_the_first_one_trained_on():
 def test_the_telea_control_is_the_biharmonic_entry_without_its_prior():
     """tmad_longer-2600it: the biharmonic entry's fine-tune, with the
     shipped Telea prior kept (the control of the prior's gain)."""
-    bh = Config.fromfile(
-        osp.join(ROOT, 'configs', 'tmad',
-                 'tmad_biharmonic_1xb4_photos-256x256.py')).to_dict()
-    ctrl = Config.fromfile(
-        osp.join(ROOT, 'configs', 'tmad', 'ablations',
-                 'tmad_longer-2600it_1xb4_photos-256x256.py')).to_dict()
-    for d in (bh, ctrl):
-        d.pop('experiment_name'), d.pop('work_dir')
+    bh = _config_dict('tmad', 'tmad_biharmonic_1xb4_photos-256x256.py')
+    ctrl = _config_dict('tmad', 'ablations',
+                        'tmad_longer-2600it_1xb4_photos-256x256.py')
     assert ctrl['model']['encdec']['fill_prior'] == 'telea'
     assert bh['model']['encdec'].pop('fill_prior') == 'biharmonic'
     ctrl['model']['encdec'].pop('fill_prior')
