@@ -16,6 +16,7 @@ from mmengine.runner import Runner
 
 from mmagic.utils import print_colored_log
 
+from mmedit_tmad.engine import load_from_local
 from mmedit_tmad.utils import (cli, cpu_has_bf16_matmul,
                                setup_cpu_distributed, teardown_distributed)
 
@@ -148,7 +149,8 @@ def resume_point(cfg) -> None:
     load_from = cfg.get('load_from')
     if not cfg.get('resume') or not load_from or not osp.isfile(load_from):
         return
-    ckpt = torch.load(load_from, map_location='cpu', weights_only=False)
+    # the project's allowlisted weights_only loader, as the runner's own
+    ckpt = load_from_local(load_from, map_location='cpu')
     if isinstance(ckpt, dict) and 'message_hub' in ckpt:
         return
     if osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):

@@ -207,3 +207,9 @@ def test_resume_of_a_finetune_goes_on_from_its_work_dir(runs, tmp_path,
     assert 'Advance dataloader 2 steps' in out
     last = torch.load(osp.join(work, 'iter_4.pth'), weights_only=False)
     assert last['meta']['iter'] == 4
+    # a training checkpoint as load_from is resumed from, as in mmengine
+    second = osp.join(work, 'iter_4.pth')
+    out = train('--cfg-options', f'load_from={second}',
+                'train_cfg.max_iters=6')
+    assert 'resumed epoch: 0, iter: 4' in out
+    assert 'holds weights only' not in out
