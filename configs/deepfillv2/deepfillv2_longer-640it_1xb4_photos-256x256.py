@@ -4,9 +4,9 @@
 # shipped DeepFillv2 generator (iteration 470); its discriminator and the
 # optimisers' state start afresh (the published weights hold the generator
 # only). mmagic's model, losses and constant learning rate, as in the
-# first run. max_iters: 170 more iterations, 25.3 min on the idle 2-core
-# AVX2 CPU on which the T-MAD fine-tune took its 24 min (8.1-8.8 s per
-# iteration; configs/deepfillv2/README.md). The lines below but the
+# first run. max_iters: 170 more iterations, 25.3 min on the 2-core AVX2
+# CPU on which the T-MAD fine-tune took its 24 min (8.9 s per iteration
+# on average; configs/deepfillv2/README.md). The lines below but the
 # fine-tune's are deepfillv2_1xb4_photos-256x256's (the base depth rule
 # keeps it from being the base; tests/test_configs.py checks the two
 # differ in the fine-tune only).

@@ -115,8 +115,9 @@ def test_the_shipped_deepfillv2_inpaints_a_held_out_photo(name):
     assert type(model).__name__ == 'TwoStageInpaintor'
     assert not hasattr(model, 'disc')  # left out: training only
     _, hole, out, err, mean_fill = _inpaint_held_out(model)
-    # 470 CPU iterations: about as far from the truth as the mean colour
-    # (measured 1.06x here), with structure in the hole (std ~35 per channel)
+    # 470 / 640 CPU iterations: about as far from the truth as the mean
+    # colour (measured 1.06x / 0.98x, the same under ONEDNN_MAX_CPU_ISA=SSE41),
+    # with structure in the hole (std ~35 per channel)
     assert err < 1.25 * mean_fill
     assert out[hole == 1].std(0).min() > 10
 
