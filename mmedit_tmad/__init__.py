@@ -6,9 +6,16 @@ and makes runner checkpoints loadable on torch >= 2.6; a config only adds::
 
     custom_imports = dict(imports=['mmedit_tmad'], allow_failed_imports=False)
 """
+import os
 import warnings
 
 import numpy as np
+
+# albumentations, which mmagic's data transforms import, asks PyPI for its
+# latest version on every import (a network call with a 2 s timeout, and a
+# warning where there is no network). Nothing here goes to the network at
+# run time: the check is off unless the user has set the variable.
+os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')
 
 # mmagic 1.2 reads ``np.bool8`` at import time, an alias that numpy 2
 # removed (the CPU set-up pins numpy 1.26; GPU images ship numpy 2, whose
