@@ -314,6 +314,15 @@ class TMADInpaintor(OneStageInpaintor):
             ``network_result`` the result before it.
         """
         self._check_inputs(masked_img, mask)
+        return self._inpaint(masked_img, mask, exclude, references, use_image)
+
+    def _inpaint(self,
+                 masked_img: Tensor,
+                 mask: Tensor,
+                 exclude: Optional[Tensor] = None,
+                 references: Optional[Sequence[Tensor]] = None,
+                 use_image: bool = True) -> Dict[str, Tensor]:
+        """:meth:`inpaint` of inputs already checked (``_check_inputs``)."""
         coarse_res, coarse_img = self.coarse(masked_img, mask)
         if self.phase == 1:
             # a model still in phase 1 has an untrained PSNet: its result is
@@ -347,8 +356,10 @@ class TMADInpaintor(OneStageInpaintor):
         and, per sample, the hole cells, their validity and the memory
         positions of the ranked candidates are added.
         """
-        self._check_inputs(inputs, data_samples.mask.float(), data_samples)
-        out = self.inpaint(inputs, data_samples.mask.float())
+        mask = data_samples.mask.float()
+        # checked once, with the files of bad samples named
+        self._check_inputs(inputs, mask, data_samples)
+        out = self._inpaint(inputs, mask)
         destruct = self.data_preprocessor.destruct
         fake_img = destruct(out['result'], data_samples)
         preds = DataSample(

@@ -132,6 +132,37 @@ def test_forward_test_defined_edge_cases(random_vgg):
         model.inpaint(gt, torch.zeros(1, 1, 32, 64))
 
 
+def test_predict_checks_its_inputs_once(random_vgg, monkeypatch):
+    # one pass over the inputs (and one read back from the device per
+    # check), with the files of bad samples named
+    model, _ = _build()
+    model.cur_iter.fill_(model.coarse_iters)
+    model.eval()
+    calls = []
+    check = model._check_inputs
+
+    def counted(*args, **kwargs):
+        calls.append(len(args) + len(kwargs))
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(model, '_check_inputs', counted)
+    batch = _batch(n=2)
+    for sample, name in zip(batch['data_samples'], ['a.png', 'b.png']):
+        sample.set_metainfo(dict(gt_path=name))
+    data = model.data_preprocessor(batch, False)
+    with torch.no_grad():
+        model(**data, mode='predict')
+    assert calls == [3]  # inputs, mask and the data samples
+    data['inputs'][1, 0, 0, 0] = float('nan')
+    with torch.no_grad(), pytest.raises(ValueError, match=r'\[1\].*b\.png'):
+        model(**data, mode='predict')
+    # the public pass checks its own inputs
+    calls.clear()
+    with torch.no_grad():
+        model.inpaint(data['inputs'][:1], data['data_samples'].mask[:1])
+    assert calls == [2]
+
+
 def test_texture_synthesis_runs_after_psnet(random_vgg):
     cfg = Config.fromfile(TEST_CFG)
     init_default_scope('mmagic')
