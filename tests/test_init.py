@@ -21,9 +21,12 @@ _PROBE = textwrap.dedent('''
 
 
 def _lookups(code: str, **env) -> list:
+    # without the user's setting, and without a proxy (whose host would be
+    # looked up instead of the server's)
     child_env = {
         k: v
         for k, v in os.environ.items() if k != 'NO_ALBUMENTATIONS_UPDATE'
+        and not k.lower().endswith('_proxy')
     }
     child_env.update(env)
     child_env['PYTHONPATH'] = ROOT
