@@ -45,6 +45,93 @@ def test_keeps_valid_pixels_and_fills_with_photo_values():
         assert not torch.allclose(filled, torch.full_like(filled, 0.5))
 
 
+def _batch(n=4, h=40, w=48, seed=0, device='cpu'):
+    """n textured images with holes of other places and sizes, the third
+    without one, and padding on the right of the second."""
+    g = torch.Generator().manual_seed(seed)
+    img = torch.rand(n, 3, h, w, generator=g) + torch.linspace(0, 1, w)
+    mask = torch.zeros(n, 1, h, w)
+    for i, (y0, x0, bh, bw) in enumerate([(6, 10, 12, 20), (20, 2, 14, 12),
+                                          (0, 0, 0, 0), (12, 18, 20, 24),
+                                          (0, 0, 4, 5)][:n]):
+        mask[i, :, y0:y0 + bh, x0:x0 + bw] = 1
+    exclude = torch.zeros_like(mask)
+    exclude[1, :, :, w - 6:] = 1
+    return img.to(device), mask.to(device), exclude.to(device)
+
+
+@pytest.mark.parametrize('kwargs,bf16', [
+    (dict(), False),
+    (dict(iters=3, searches=1, coherence=0.5), False),
+    (dict(iters=3, searches=1, coherence=0.5), True),
+    (dict(structure_weight=0.5, stride=3, max_sources=60), False),
+    (dict(guide='patchmatch', guide_border=2., guide_ramp=2.), True),
+])
+@pytest.mark.parametrize('seed', [0, 1])
+def test_a_batch_gives_each_image_its_output_alone(kwargs, bf16, seed,
+                                                   monkeypatch):
+    """Propagating a batch's images together (as on a GPU) or one after
+    another (the CPU) gives each image, to the bit, what it gets alone: no
+    match crosses into another image."""
+    img, mask, exclude = _batch(seed=seed)
+    synth = TMADTextureSynthesis(**kwargs)
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+        alone = torch.cat([
+            synth(img[i:i + 1], mask[i:i + 1], exclude[i:i + 1])
+            for i in range(img.size(0))
+        ])
+        out = synth(img, mask, exclude)
+        monkeypatch.setattr(synth, 'batched_devices', ('cpu', ))
+        together = synth(img, mask, exclude)
+    assert torch.equal(out, alone) and torch.equal(together, alone)
+    assert torch.equal(out[2], img[2])  # no hole: unchanged
+    assert not torch.equal(out[0], img[0])
+
+
+def test_propagation_runs_once_for_a_batch_on_a_gpu(monkeypatch):
+    """Where images propagate together, the propagation steps (the bulk of
+    the operator calls, each a kernel launch on a GPU) do not grow with
+    the batch; on the CPU each image with a hole has its own."""
+    calls = []
+    run = TMADTextureSynthesis._propagate
+
+    def spy(self, *args):
+        calls.append(args[3].size(0))  # the targets
+        return run(self, *args)
+
+    monkeypatch.setattr(TMADTextureSynthesis, '_propagate', spy)
+    img, mask, exclude = _batch()
+    synth = TMADTextureSynthesis(iters=2, sweeps=3)
+    synth(img[:1], mask[:1])
+    one = list(calls)
+    assert len(one) == 2 * 3 * 4
+    calls.clear()
+    synth(img, mask, exclude)  # 3 of the 4 have a hole
+    assert len(calls) == 3 * len(one)
+    # as on a GPU
+    assert TMADTextureSynthesis.batched_devices == ('cuda', )
+    monkeypatch.setattr(synth, 'batched_devices', ('cpu', ))
+    calls.clear()
+    synth(img, mask, exclude)
+    assert len(calls) == len(one) and calls[0] > one[0]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_cuda_batch_matches_each_image_alone():
+    img, mask, exclude = _batch(device='cuda')
+    synth = TMADTextureSynthesis(iters=3, searches=1, coherence=0.5)
+    out = synth(img, mask, exclude)
+    alone = torch.cat([
+        synth(img[i:i + 1], mask[i:i + 1], exclude[i:i + 1])
+        for i in range(img.size(0))
+    ])
+    assert torch.equal(out, alone)
+    cpu = synth(img.cpu(), mask.cpu(), exclude.cpu())
+    # another kernel family's rounding may pick another of two near-equal
+    # patches at a few pixels
+    assert (out.cpu() - cpu).abs().gt(1e-4).float().mean() < 0.02
+
+
 @pytest.mark.parametrize('n', [1, 5, 128, 129, 300, 1024])
 def test_first_min_is_min_with_first_indices(n):
     torch.manual_seed(n)
