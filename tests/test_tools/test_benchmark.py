@@ -115,6 +115,38 @@ def test_outputs_are_checked_before_measuring(run_tool, run_main, tmp_path):
     assert old.read_text() == '{"rows": []}' and not md.exists()
 
 
+def test_a_stopped_run_keeps_what_it_measured(monkeypatch, tmp_path, capsys):
+    """The files hold each measurement as it is done: a run stopped in its
+    second config (a time limit) keeps the first, marked partial."""
+    sys.path.insert(0, osp.dirname(TOOL))
+    import benchmark
+    run = benchmark.run_worker
+
+    def stopped_at_the_second(path, *args):
+        if path == COARSE:
+            raise KeyboardInterrupt
+        return run(path, *args)
+
+    monkeypatch.setattr(benchmark, 'run_worker', stopped_at_the_second)
+    out_json, out_md = tmp_path / 'bench.json', tmp_path / 'bench.md'
+    with pytest.raises(KeyboardInterrupt):
+        benchmark.main([
+            TMAD, COARSE, '--size', '32', '--iters', '1', '--warmup', '0',
+            '--batch-sizes', '1', '--no-roofline', '--out',
+            str(out_json), '--md',
+            str(out_md)
+        ])
+    # the progress log has the figures too
+    assert 'done in' in capsys.readouterr().out.split('b1 ')[0]
+    data = json.loads(out_json.read_text())
+    assert data['partial'] == '1 of 2 measurements'
+    assert [r['name'] for r in data['rows']] == ['tmad_test']
+    assert data['rows'][0]['inference']['1']['latency_ms'] > 0
+    md = out_md.read_text()
+    assert md.startswith('PARTIAL (1 of 2 measurements; the run did not')
+    assert '| tmad_test | fp32 |' in md and 'tmad_coarse' not in md
+
+
 def test_dropped_perceptual_loss_is_not_used_on_the_output():
     """AOT-GAN applies its perceptual loss to the raw output too: without
     the VGG weights both uses go, so that its training step runs."""

@@ -791,6 +791,7 @@ def main(argv=None):
     amps = list(dict.fromkeys(args.amp))
     runs = {(c, a): [] for c in configs for a in amps}
     roofs = []
+    done, total, written = 0, len(runs) * max(1, args.repeat), False
     for rep in range(max(1, args.repeat)):
         if not args.no_roofline:
             print(f'measuring the roofline (repeat {rep + 1}) ...',
@@ -805,17 +806,56 @@ def main(argv=None):
                     f'measuring {osp.relpath(c, ROOT)} at {a} (repeat '
                     f'{rep + 1}) ...',
                     flush=True)
-                runs[c, a].append(run_worker(c, args, _worker_argv(argv, a)))
-                print(f'  done in {time.time() - start:.0f} s', flush=True)
+                row = run_worker(c, args, _worker_argv(argv, a))
+                runs[c, a].append(row)
+                print(
+                    f'  done in {time.time() - start:.0f} s{_summary(row)}',
+                    flush=True)
+                done += 1
+                if done < total:
+                    # what is measured so far, in case the run is stopped
+                    rows = _report(args, runs, roofs, amps, written,
+                                   f'{done} of {total} measurements')
+                    written = written or bool(rows)
+    return _report(args, runs, roofs, amps, written)
+
+
+def _summary(row: dict) -> str:
+    """One measurement in a line of the progress log."""
+    if 'failed' in row:
+        return ': failed'
+    parts = [
+        f'b{n} {v["latency_ms"]:.1f} ms ({v["images_per_s"]:.1f} img/s)'
+        for n, v in row['inference'].items()
+    ]
+    if 'train' in row:
+        parts.append(f'train step {row["train"]["seconds"]:.3f} s')
+    return ': ' + ', '.join(parts)
+
+
+def _report(args,
+            runs: dict,
+            roofs: list,
+            amps: list,
+            written: bool = False,
+            partial: Optional[str] = None) -> list:
+    """The table of ``runs`` printed (the final one) and written to
+    ``--out`` / ``--md``; ``partial``: what is measured so far (the files
+    then say so, and a later call replaces them); ``written``: whether this
+    run wrote them already. Returns the rows measured (none: nothing was
+    written)."""
+    from mmedit_tmad.utils import cli
     # the fastest repeat of each conv-stack mode
     roof = dict(roofs[0], rates={
         k: max(r['rates'][k] for r in roofs)
         for k in roofs[0]['rates']
     }) if roofs else None
-    rows = [merge_repeats(runs[key]) for key in runs]
+    rows = [merge_repeats(runs[key]) for key in runs if runs[key]]
     failed = [r for r in rows if 'failed' in r]
     rows = [r for r in rows if 'failed' not in r]
     if not rows:
+        if partial:
+            return []
         raise SystemExit('every benchmark failed')
     add_roofline(rows, roof)
     ref = {}
@@ -858,16 +898,21 @@ def main(argv=None):
         table += ('\n\nExported whole inference (batch 1, the input size '
                   'fixed at export; onnxruntime CPU provider, TorchScript)'
                   ':\n\n' + extra)
-    print(f'\n{note}\n\n{table}\n')
+    if partial:
+        note = f'PARTIAL ({partial}; the run did not finish): {note}'
+    else:
+        print(f'\n{note}\n\n{table}\n')
+    # files this run wrote already are its own to replace
+    overwrite = args.overwrite or written
     if args.out:
         cli.write_text(
             args.out,
             json.dumps(
                 dict(args=vars(args), rows=rows, failed=failed,
-                     roofline=roof), indent=1),
-            args.overwrite)
+                     roofline=roof, partial=partial), indent=1),
+            overwrite)
     if args.md:
-        cli.write_text(args.md, f'{note}\n\n{table}\n', args.overwrite)
+        cli.write_text(args.md, f'{note}\n\n{table}\n', overwrite)
     return rows
 
 
