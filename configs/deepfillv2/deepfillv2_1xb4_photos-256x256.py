@@ -4,7 +4,8 @@
 # `make demo`. Everything but the model, optimisers, schedule and
 # checkpointing is inherited from
 # configs/tmad/tmad_telea_1xb4_photos-256x256.py (photos, crops, rect +
-# stroke training holes, fixed evaluation masks, metrics, runtime). Model, losses and optimisers are mmagic's, unchanged.
+# stroke training holes, fixed evaluation masks, metrics, runtime). Model,
+# losses and optimisers are mmagic's, unchanged.
 # max_iters is the 98 min divided by the measured time of one iteration:
 # 12.4-12.7 s at batch 4 on an idle 2-core CPU (two windows of 20
 # iterations), so 470 iterations (configs/deepfillv2/README.md).

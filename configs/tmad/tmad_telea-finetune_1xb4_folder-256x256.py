@@ -19,9 +19,9 @@
 # shipped, and the weights of the last iteration are in phase 2 again.
 # Adam 2e-5 (the discriminators' too, for a joint run: coarse_iters=1800),
 # cosine to 2e-6 over the run. About 2 s per iteration on 2 CPU cores (11
-# min with the validations); weights every 100 iterations in the work dir. What the
-# choices cost on the shipped model's own photos (joint training instead,
-# a larger learning rate): docs/training.md.
+# min with the validations); weights every 100 iterations in the work dir.
+# What the choices cost on the shipped model's own photos (joint training
+# instead, a larger learning rate): docs/training.md.
 _base_ = ['./tmad_telea_1xb4_photos-256x256.py']
 
 experiment_name = 'tmad_telea-finetune_1xb4_folder-256x256'
