@@ -475,34 +475,60 @@ class TMADTextureSynthesis(nn.Module):
         each call costs its launch). The vote adds the same patches in the
         same order as alone.
         """
+        n = len(imgs)
+        c, h, w = imgs[0].shape
+        r = self.patch_radius
+        k = 2 * r + 1
+        # each image's patches (and structure term) are written straight
+        # into the tables of all, image i's pixels at rows i * h * w
+        # onwards (one copy of each table at any time)
+        photo = feat = None
+        if n > 1:
+            photo = imgs[0].new_empty(n * h * w, c * k * k)
+            feat = photo if lows[0] is None else imgs[0].new_empty(
+                n * h * w, c * k * k + c)
         plans = [
-            self._plan(*args, grid, allowed, photo_hw, bf16_search)
-            for args in zip(imgs, holes, dirties, starts, lows)
+            self._plan(
+                *args,
+                grid,
+                allowed,
+                photo_hw,
+                bf16_search,
+                out=None if n == 1 else
+                (photo[i * h * w:(i + 1) * h * w],
+                 feat[i * h * w:(i + 1) * h * w]))
+            for i, args in enumerate(zip(imgs, holes, dirties, starts, lows))
         ]
         todo = [i for i, plan in enumerate(plans) if plan is not None]
         outs = list(imgs)
         if not todo:
             return outs
         plans = [plans[i] for i in todo]
-        h, w = imgs[0].shape[1:]
-        r = self.patch_radius
-        k = 2 * r + 1
-        # image j's pixels in the flat index of all: j * h * w onwards
-        base = [j * h * w for j in range(len(plans))]
+        if n == 1:
+            photo, feat = plans[0].photo, plans[0].feat
+        base = [i * h * w for i in todo]
 
         def cat(parts: list) -> Tensor:
             return parts[0] if len(parts) == 1 else torch.cat(parts)
 
-        feat = cat([p.feat for p in plans])  # (n * h * w, d)
-        photo = cat([p.photo for p in plans])
         tgt_idx = cat([p.tgt_idx + b for p, b in zip(plans, base)])
         # each image's targets: rows ends[j]:ends[j + 1] of all
         ends = [0]
         for p in plans:
             ends.append(ends[-1] + p.tgt_idx.numel())
+
+        def to_src(o: int) -> Tensor:
+            # per pixel of all images (False in those left out), whether
+            # the pixel at offset o is a source centre
+            if n == 1:
+                return plans[0].nbrs[o][3]
+            out = feat.new_zeros(n * h * w, dtype=torch.bool)
+            for p, b in zip(plans, base):
+                out[b:b + h * w] = p.nbrs[o][3]
+            return out
+
         nbrs = [(cat([p.nbrs[o][0] + b for p, b in zip(plans, base)]),
-                 cat([p.nbrs[o][1] for p in plans]), dy * w + dx,
-                 cat([p.nbrs[o][3] for p in plans]))
+                 cat([p.nbrs[o][1] for p in plans]), dy * w + dx, to_src(o))
                 for o, (dy, dx) in enumerate(_OFFSETS)]
         scratch = feat.new_empty(tgt_idx.numel(), feat.size(1))
         nnf = torch.full((feat.size(0), ), -1, dtype=torch.long,
@@ -563,10 +589,14 @@ class TMADTextureSynthesis(nn.Module):
               grid: Tensor,
               allowed: Optional[Tensor] = None,
               photo_hw: Optional[tuple] = None,
-              bf16_search: bool = False):
+              bf16_search: bool = False,
+              out: Optional[tuple] = None):
         """What :meth:`_synthesize` keeps of one image (arguments as
         there), fixed over its rounds; None where there is nothing to do
-        (no hole, or no source patch): the image is returned unchanged."""
+        (no hole, or no source patch): the image is returned unchanged.
+        ``out``: (h * w, c k^2) and (h * w, c k^2 [+ c]) tables that
+        receive the image's patches and what the match compares (the same
+        table without a structure term)."""
         h, w = img.shape[1:]
         r = self.patch_radius
         k = 2 * r + 1
@@ -602,14 +632,16 @@ class TMADTextureSynthesis(nn.Module):
         in_box = (ty - y0) * (x1 - x0) + (tx - x0)  # (Nt, )
         plan = SimpleNamespace(box=(y0, y1, x0, x1), in_box=in_box,
                                tgt_idx=tgt_idx, tgt_low=None)
-        plan.photo = self._patches(img)  # the valid pixels never change
+        # the valid pixels never change
+        plan.photo = self._patches(img, out=None if out is None else out[0])
         # what the match compares: the patch, and with a structure weight
         # sqrt(λ k^2) L at its centre, (h * w, c * k * k [+ c])
         plan.feat = plan.photo
         if low is not None:
             # (h * w, c)
             low = low.flatten(1).t() * (self.structure_weight * k * k)**0.5
-            plan.feat = torch.cat([plan.photo, low], 1)
+            plan.feat = torch.cat([plan.photo, low], 1) if out is None \
+                else torch.cat([plan.photo, low], 1, out=out[1])
             plan.tgt_low = low[tgt_idx]  # fixed: the networks' layout
         plan.src_idx = src_idx
         plan.src = plan.feat[src_idx]  # (Ns, c * k * k [+ c])
@@ -631,17 +663,22 @@ class TMADTextureSynthesis(nn.Module):
         plan.cur = (img if start is None else start).clone()
         return plan
 
-    def _patches(self, x: Tensor, plan=None) -> Tensor:
+    def _patches(self,
+                 x: Tensor,
+                 plan=None,
+                 out: Optional[Tensor] = None) -> Tensor:
         """(c, h, w) -> its ``k x k`` patches (replicate-padded) as rows,
-        (h * w, c * k * k), or with a plan of :meth:`_plan` its targets'
-        ones (with their structure term), (Nt, c * k * k [+ c]);
-        contiguous for gathers."""
+        (h * w, c * k * k) (into ``out`` if given), or with a plan of
+        :meth:`_plan` its targets' ones (with their structure term), (Nt,
+        c * k * k [+ c]); contiguous for gathers."""
         r = self.patch_radius
         pad = F.pad(x[None], (r, r, r, r), mode='replicate')
         if plan is not None:
             y0, y1, x0, x1 = plan.box
             pad = pad[..., y0:y1 + 2 * r, x0:x1 + 2 * r]
         cols = F.unfold(pad, 2 * r + 1)[0]  # (c * k * k, positions)
+        if out is not None:
+            return out.copy_(cols.t())
         if plan is None:
             return cols.t().contiguous()
         cols = cols.index_select(1, plan.in_box).t().contiguous()
