@@ -5,6 +5,7 @@ import logging
 import os
 import os.path as osp
 import sys
+import warnings
 
 # mmedit_tmad first: importing it registers the T-MAD modules and hides
 # the warnings that the host's dependencies raise about their own code
@@ -165,6 +166,47 @@ def resume_point(cfg) -> None:
             f'the weights of {load_from}')
 
 
+def schedule_mismatch(cfg) -> list:
+    """What is wrong between the run's length and its iteration-based
+    learning-rate schedule, one line each (none: they agree).
+
+    A config sets ``param_scheduler``'s periods from its own iteration
+    count, so ``--cfg-options train_cfg.max_iters=N`` alone changes the run
+    and not its schedule: past the schedule's end the learning rate stays
+    at its floor (mmengine's cosine restarts keep the last value), and a
+    schedule longer than the run is cut inside its last cycle.
+    """
+    max_iters = (cfg.get('train_cfg') or {}).get('max_iters')
+    scheds = cfg.get('param_scheduler')
+    if not max_iters or not scheds:
+        return []
+    scheds = [scheds] if isinstance(scheds, dict) else list(scheds)
+    ends = []
+    for sched in scheds:
+        if sched.get('by_epoch', True):
+            continue
+        if sched.get('periods') is not None:
+            end = sched.get('begin', 0) + sum(sched['periods'])
+        else:
+            end = sched.get('end')
+            if end is None or end >= 2**31 - 1:  # mmengine's INF
+                return []  # one runs to the end, whatever its length
+        ends.append((end, sched.get('type', 'scheduler')))
+    if not ends:
+        return []
+    end, name = max(ends)
+    if end == max_iters:
+        return []
+    what = (f'the learning rate stays at its floor for the last '
+            f'{max_iters - end} iterations' if end < max_iters else
+            f'the run stops {end - max_iters} iterations before its end')
+    return [
+        f'param_scheduler ({name}) ends at iteration {end}, the run '
+        f'(train_cfg.max_iters) at {max_iters}: {what}; set its periods '
+        f'(or end) to match, e.g. with --cfg-options'
+    ]
+
+
 def main(argv=None):
     args = parse_args(argv)
     cli.require_file(args.config, 'config')
@@ -187,6 +229,9 @@ def main(argv=None):
     # enable automatic-mixed-precision training
     if args.amp is True:
         enable_amp(cfg)
+
+    for line in schedule_mismatch(cfg):
+        warnings.warn(line)
 
     if args.resume:
         cfg.resume = True

@@ -139,3 +139,70 @@ def test_amp_on_cpu_uses_the_bf16_wrapper(monkeypatch):
             wrapper = cfg.optim_wrapper[key]
             assert wrapper['type'] == 'TMADBF16OptimWrapper', key
             assert 'loss_scale' not in wrapper
+
+
+def test_a_schedule_that_does_not_fit_the_run_is_named():
+    """``--cfg-options train_cfg.max_iters=N`` changes the run, not the
+    schedule each config sets from its own length: the mismatch is named
+    both ways; every config of the repository fits as shipped."""
+    import glob
+
+    from mmengine.config import Config
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import train
+    scheduled = 0
+    for path in sorted(glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                                 recursive=True)):
+        if '_base_' in path:
+            continue
+        cfg = Config.fromfile(path)
+        assert train.schedule_mismatch(cfg) == [], path
+        cfg.train_cfg.max_iters += 7
+        scheduled += bool(train.schedule_mismatch(cfg))
+    assert scheduled >= 30  # the cosine-restart configs
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'tmad',
+                 'tmad_telea-finetune_1xb4_folder-256x256.py'))
+    cfg.merge_from_dict({'train_cfg.max_iters': 600})
+    assert train.schedule_mismatch(cfg) == [
+        'param_scheduler (CosineRestartLR) ends at iteration 300, the run '
+        '(train_cfg.max_iters) at 600: the learning rate stays at its floor '
+        'for the last 300 iterations; set its periods (or end) to match, '
+        'e.g. with --cfg-options'
+    ]
+    cfg.merge_from_dict({'train_cfg.max_iters': 200})
+    assert 'the run stops 100 iterations before its end' in \
+        train.schedule_mismatch(cfg)[0]
+    cfg.merge_from_dict({'param_scheduler.periods': [200]})
+    assert train.schedule_mismatch(cfg) == []
+    # a schedule with no end (constant, or a last scheduler without one)
+    # fits any run
+    cfg.param_scheduler = [
+        dict(type='LinearLR', by_epoch=False, begin=0, end=50),
+        dict(type='ConstantLR', by_epoch=False, factor=1.)
+    ]
+    assert train.schedule_mismatch(cfg) == []
+    cfg.param_scheduler = cfg.param_scheduler[:1]
+    assert 'ends at iteration 50' in train.schedule_mismatch(cfg)[0]
+
+
+def test_train_warns_of_a_schedule_that_does_not_fit(
+        run_main, tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(osp.join(ROOT, 'tools'))
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    import train
+    root = tmp_path / 'data'  # stops at the missing annotation list
+    args = [
+        osp.join(ROOT, 'tests', 'configs', 'tmad_test.py'), '--work-dir',
+        tmp_path / 'w', '--cfg-options',
+        f'train_dataloader.dataset.data_root={root}'
+    ]
+    run = run_main(train.main, args + ['train_cfg.max_iters=1000'])
+    assert run.returncode == 2
+    warning, error = run.stderr.splitlines()
+    assert warning.startswith(
+        'warning: param_scheduler (CosineRestartLR) ends at iteration '
+        '1000000, the run (train_cfg.max_iters) at 1000: the run stops')
+    assert 'annotation list' in error
+    run = run_main(train.main, args)
+    assert run.returncode == 2 and 'annotation list' in run.error
