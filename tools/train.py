@@ -207,6 +207,21 @@ def schedule_mismatch(cfg) -> list:
     ]
 
 
+def hide_the_phase_one_scheduler_warning() -> None:
+    """T-MAD's phase 1 (Eq.1) trains the coarse net alone: the patch
+    critics' optimiser does not step, and at its first iteration mmengine's
+    scheduler of it warns that ``scheduler.step()`` ran before
+    ``optimizer.step()`` and that "the first value of the schedule" would be
+    skipped. mmengine's schedules go by the iteration count, so no value is
+    skipped; only that warning is hidden."""
+    warnings.filterwarnings(
+        'ignore',
+        message=r'Detected call of `scheduler\.step\(\)` before '
+        r'`optimizer\.step\(\)`',
+        category=UserWarning,
+        module=r'mmengine\.optim\.scheduler')
+
+
 def main(argv=None):
     args = parse_args(argv)
     cli.require_file(args.config, 'config')
@@ -232,6 +247,8 @@ def main(argv=None):
 
     for line in schedule_mismatch(cfg):
         warnings.warn(line)
+    if cfg.model.get('type') == 'TMADInpaintor':
+        hide_the_phase_one_scheduler_warning()
 
     if args.resume:
         cfg.resume = True

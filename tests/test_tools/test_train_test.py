@@ -206,3 +206,41 @@ def test_train_warns_of_a_schedule_that_does_not_fit(
     assert 'annotation list' in error
     run = run_main(train.main, args)
     assert run.returncode == 2 and 'annotation list' in run.error
+
+
+def test_phase_one_hides_only_the_critics_scheduler_warning(
+        tmp_path, embedded_32):
+    """In phase 1 the patch critics' optimiser does not step; mmengine's
+    scheduler of it warns at its first step that it ran before the
+    optimiser. The run (phase 1, then joint) shows no such line, and the
+    filter is mmengine's scheduler message alone."""
+    import warnings
+
+    from test_resume import write_tiny_config
+    cfg = write_tiny_config(
+        tmp_path / 'tiny.py', embedded_32,
+        'param_scheduler = dict(periods=[2, 4], restart_weights=[1., 1.])')
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', cfg, '--work-dir',
+        str(tmp_path / 'w')
+    ],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'phase 2' in proc.stdout + proc.stderr  # both phases ran
+    assert 'warning:' not in proc.stderr, proc.stderr[-3000:]
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import train
+    message = 'Detected call of `scheduler.step()` before `optimizer.step()`.'
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter('always')
+        train.hide_the_phase_one_scheduler_warning()
+        warnings.warn(message)  # from another module: shown
+        warnings.warn_explicit(message, UserWarning, 'param_scheduler.py', 1,
+                               'mmengine.optim.scheduler.param_scheduler')
+        warnings.warn_explicit('another warning', UserWarning,
+                               'param_scheduler.py', 1,
+                               'mmengine.optim.scheduler.param_scheduler')
+    assert [str(w.message) for w in seen] == [message, 'another warning']
