@@ -140,8 +140,8 @@ class TMADTextureSynthesis(nn.Module):
     #: devices where the images of a batch propagate together (one call per
     #: step for all, as each call costs a kernel launch); elsewhere (the
     #: CPU) one after another, each image's patch table staying in cache
-    #: (together they were 1.2-1.5x slower at batch 4 on 2 CPU cores). The
-    #: output is the same either way.
+    #: (together: 1.1-1.3x the time and 3x the memory at batch 4 on 2 CPU
+    #: cores, docs/benchmarks.md). The output is the same either way.
     batched_devices = ('cuda', )
 
     def __init__(self,
