@@ -4,6 +4,7 @@ import json
 import os.path as osp
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -145,6 +146,44 @@ def test_a_stopped_run_keeps_what_it_measured(monkeypatch, tmp_path, capsys):
     md = out_md.read_text()
     assert md.startswith('PARTIAL (1 of 2 measurements; the run did not')
     assert '| tmad_test | fp32 |' in md and 'tmad_coarse' not in md
+
+
+def test_a_time_limit_stops_the_worker_and_keeps_the_files(tmp_path):
+    """SIGTERM (``timeout``'s signal) during the second config: the run
+    ends as interrupted (130), its worker does not go on measuring, and
+    the files hold the first config."""
+    import psutil
+    out_md = tmp_path / 'bench.md'
+    proc = subprocess.Popen([
+        sys.executable, TOOL, TMAD, COARSE, '--size', '32', '--iters', '1',
+        '--warmup', '0', '--batch-sizes', '1', '--no-roofline', '--md',
+        str(out_md)
+    ],
+                            cwd=ROOT,
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        for line in proc.stdout:
+            if 'tmad_coarse_test.py' in line:  # its worker starts
+                break
+        workers = []
+        for _ in range(300):
+            workers = psutil.Process(proc.pid).children(recursive=True)
+            if workers:
+                break
+            time.sleep(0.1)
+        assert workers, 'the second worker did not start'
+        proc.terminate()
+        assert proc.wait(timeout=120) == 130, proc.stderr.read()[-3000:]
+    finally:
+        proc.kill()
+        proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive
+    md = out_md.read_text()
+    assert md.startswith('PARTIAL (1 of 2 measurements')
+    assert '| tmad_test | fp32 |' in md
 
 
 def test_dropped_perceptual_loss_is_not_used_on_the_output():

@@ -62,9 +62,11 @@ import contextlib
 import json
 import os.path as osp
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import Optional
 
@@ -764,7 +766,6 @@ def _worker_argv(argv: list, amp: str) -> list:
 
 
 def main(argv=None):
-    from mmedit_tmad.utils import cli
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     if args.worker or args.worker_roofline:
@@ -773,6 +774,26 @@ def main(argv=None):
         with open(args.worker_out, 'w') as f:
             json.dump(row, f)
         return row
+    # a time limit's SIGTERM stops the run as Ctrl-C does: the files keep
+    # what is measured (below), and subprocess.run kills the running worker
+    # (which would otherwise go on measuring beside whatever runs next)
+    if threading.current_thread() is not threading.main_thread():
+        return _measure_all(args, argv)  # signals go to the main thread
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _measure_all(args, argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f'stopped by signal {signum}')
+
+
+def _measure_all(args, argv: list) -> list:
+    """Every config (and the roofline) measured, the files written after
+    each measurement."""
+    from mmedit_tmad.utils import cli
     if args.device == 'cuda':
         import torch
         if not torch.cuda.is_available():
