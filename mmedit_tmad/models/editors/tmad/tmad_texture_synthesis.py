@@ -527,9 +527,10 @@ class TMADTextureSynthesis(nn.Module):
                 out[b:b + h * w] = p.nbrs[o][3]
             return out
 
+        # each offset's flat shift is the same in every image (one size)
         nbrs = [(cat([p.nbrs[o][0] + b for p, b in zip(plans, base)]),
-                 cat([p.nbrs[o][1] for p in plans]), dy * w + dx, to_src(o))
-                for o, (dy, dx) in enumerate(_OFFSETS)]
+                 cat([p.nbrs[o][1] for p in plans]), plans[0].nbrs[o][2],
+                 to_src(o)) for o in range(len(_OFFSETS))]
         scratch = feat.new_empty(tgt_idx.numel(), feat.size(1))
         nnf = torch.full((feat.size(0), ), -1, dtype=torch.long,
                          device=feat.device)
