@@ -198,7 +198,8 @@ def test_shipped_model_onnx(tmp_path):
         chunk=synth.chunk, guide=synth.guide, guide_sigma=synth.guide_sigma,
         structure_weight=synth.structure_weight,
         structure_sigma=synth.structure_sigma,
-        guide_border=synth.guide_border, guide_ramp=synth.guide_ramp)
+        guide_border=synth.guide_border, guide_ramp=synth.guide_ramp,
+        final_vote=synth.final_vote)
     img = np.ascontiguousarray(data.coffee()[72:328, 172:428, ::-1])
     holes = {
         k: v

@@ -55,7 +55,8 @@ class TMADTextureSynthesis(nn.Module):
        and takes one within ``1 + coherence`` of its distance, so matches
        form coherent copied regions;
     3. **vote**: each hole pixel becomes the mean of the source pixels that
-       the overlapping matched patches put on it.
+       the overlapping matched patches put on it (in the last round, with
+       ``final_vote``, the pixel of one of them).
 
     ``iters`` rounds of the three. Valid pixels never change; a hole pixel
     is an average of valid pixels. An image with no valid source patch is
@@ -135,6 +136,12 @@ class TMADTextureSynthesis(nn.Module):
         guide_ramp (float): Over this many pixels beyond ``guide_border``
             the guide's weight rises from 0 to 1. Default: 0 (the guide
             everywhere when ``guide_border`` is 0 too).
+        final_vote (str): The last round's vote. ``'mean'``: as the
+            others. ``'best'``: each hole pixel is copied from the one
+            matched patch covering it with the smallest distance (the
+            final reconstruction of Newson et al., SIAM J. Imaging Sci.
+            2014), so the output is not blurred by averaging. Default:
+            ``'mean'``.
     """
 
     #: devices where the images of a batch propagate together (one call per
@@ -158,7 +165,8 @@ class TMADTextureSynthesis(nn.Module):
                  structure_weight: float = 0.,
                  structure_sigma: Optional[float] = None,
                  guide_border: float = 0.,
-                 guide_ramp: float = 0.) -> None:
+                 guide_ramp: float = 0.,
+                 final_vote: str = 'mean') -> None:
         super().__init__()
         for name, value, low in (('patch_radius', patch_radius, 1),
                                  ('iters', iters, 1), ('stride', stride, 1),
@@ -172,6 +180,9 @@ class TMADTextureSynthesis(nn.Module):
                                      or not 1 <= searches <= iters):
             raise ValueError(f'searches must be an integer in [1, iters], '
                              f'got {searches!r}')
+        if final_vote not in ('mean', 'best'):
+            raise ValueError(
+                f"final_vote must be 'mean' or 'best', got {final_vote!r}")
         if guide not in (None, 'patchmatch'):
             raise ValueError(
                 f"guide must be None or 'patchmatch', got {guide!r}")
@@ -205,6 +216,7 @@ class TMADTextureSynthesis(nn.Module):
             else float(structure_sigma)
         self.guide_border = float(guide_border)
         self.guide_ramp = float(guide_ramp)
+        self.final_vote = final_vote
         if guide == 'patchmatch':
             # imported here: the native library loads on first use
             from patchmatch import patch_match
@@ -228,7 +240,8 @@ class TMADTextureSynthesis(nn.Module):
             structure_weight=self.structure_weight,
             structure_sigma=self.structure_sigma,
             guide_border=self.guide_border,
-            guide_ramp=self.guide_ramp)
+            guide_ramp=self.guide_ramp,
+            final_vote=self.final_vote)
 
     @torch.no_grad()
     def forward(self,
@@ -564,11 +577,16 @@ class TMADTextureSynthesis(nn.Module):
                 # the box)
                 y0, y1, x0, x1 = p.box
                 bh, bw = y1 - y0, x1 - x0
-                cols = photo.new_zeros(photo.size(1), bh * bw)
-                cols[:, p.in_box] = photo[best[ends[j]:ends[j + 1]]].t()
-                num = F.fold(cols[None], (bh + 2 * r, bw + 2 * r),
-                             k)[0, :, r:r + bh, r:r + bw]
-                vote = num / p.den.clamp(min=1e-12)
+                if it == self.iters - 1 and self.final_vote != 'mean':
+                    vote = self._nearest_vote(
+                        p, photo, best[ends[j]:ends[j + 1]],
+                        dist[ends[j]:ends[j + 1]], c)
+                else:
+                    cols = photo.new_zeros(photo.size(1), bh * bw)
+                    cols[:, p.in_box] = photo[best[ends[j]:ends[j + 1]]].t()
+                    num = F.fold(cols[None], (bh + 2 * r, bw + 2 * r),
+                                 k)[0, :, r:r + bh, r:r + bw]
+                    vote = num / p.den.clamp(min=1e-12)
                 cur = curs[j]
                 cur[:, y0:y1, x0:x1] = torch.where(p.box_hole, vote,
                                                    cur[:, y0:y1, x0:x1])
@@ -580,6 +598,43 @@ class TMADTextureSynthesis(nn.Module):
         for i, cur in zip(todo, curs):
             outs[i] = cur
         return outs
+
+    def _nearest_vote(self, plan, photo: Tensor, best: Tensor,
+                      dist: Tensor, c: int) -> Tensor:
+        """The last round's vote with ``final_vote='best'``: each pixel of
+        the box takes its value from the nearest of the matched patches
+        that cover it, (c, bh, bw).
+
+        ``best`` / ``dist``: the plan's targets' matches (rows of
+        ``photo``) and their squared distances."""
+        r = self.patch_radius
+        k = 2 * r + 1
+        y0, y1, x0, x1 = plan.box
+        bh, bw = y1 - y0, x1 - x0
+        pw = bw + 2 * r
+        # the targets' matches and distances on the box padded by r (-1 /
+        # inf where no target), (bh + 2r) * (bw + 2r)
+        pad_idx = ((plan.in_box // bw + r) * pw + plan.in_box % bw + r)
+        nnf = best.new_full(((bh + 2 * r) * pw, ), -1)
+        nnf[pad_idx] = best
+        dmap = dist.new_full(((bh + 2 * r) * pw, ), float('inf'))
+        dmap[pad_idx] = dist
+        # (k * k, bh * bw): the distance of the target at each offset
+        # (ky - r, kx - r) of each pixel, offsets in unfold's order
+        near = F.unfold(dmap.view(1, 1, bh + 2 * r, pw), k)[0]
+        pick = near.argmin(0)  # (bh * bw, )
+        ky, kx = pick // k, pick % k
+        ys = torch.arange(bh, device=best.device)[:, None]
+        xs = torch.arange(bw, device=best.device)[None]
+        # the chosen target of each pixel, in the padded box
+        q = (ys.flatten().repeat_interleave(bw) + ky) * pw + \
+            xs.flatten().repeat(bh) + kx
+        src = nnf[q].clamp(min=0)  # -1 only outside every target's patch
+        # the pixel sits at (2r - ky, 2r - kx) of that target's patch:
+        # column ch * k^2 + k^2 - 1 - pick of its row
+        col = (torch.arange(c, device=best.device)[:, None] * (k * k) +
+               (k * k - 1 - pick)[None])  # (c, bh * bw)
+        return photo[src[None].expand(c, -1), col].view(c, bh, bw)
 
     def _plan(self,
               img: Tensor,

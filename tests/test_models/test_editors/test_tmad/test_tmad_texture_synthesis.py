@@ -132,6 +132,77 @@ def test_cuda_batch_matches_each_image_alone():
     assert (out.cpu() - cpu).abs().gt(1e-4).float().mean() < 0.02
 
 
+def test_the_best_vote_copies_a_valid_pixel(monkeypatch):
+    """With ``final_vote='best'``, each hole pixel of the output is one
+    valid pixel of the photo, copied (the mean vote's are blends of
+    several); the valid pixels are as before; a batch gives each image
+    what it gets alone."""
+    img, mask, exclude = _batch(seed=3)
+    kwargs = dict(iters=2, searches=1, coherence=0.5)
+    synth = TMADTextureSynthesis(final_vote='best', **kwargs)
+    out = synth(img, mask, exclude)
+    mean = TMADTextureSynthesis(**kwargs)(img, mask, exclude)
+    assert torch.equal(out * (1 - mask), img * (1 - mask))
+    for i in (0, 1, 3):
+        hole = mask[i, 0] > 0
+        valid = img[i][:, ~(hole | (exclude[i, 0] > 0))].t()
+        for got, expect in ((out, 0.), (mean, None)):
+            dist = torch.cdist(
+                got[i][:, hole].t(),
+                valid,
+                compute_mode='donot_use_mm_for_euclid_dist').amin(1)
+            if expect is None:
+                assert dist.max() > 1e-3  # blends
+            else:
+                assert dist.max() == expect
+    # one round: the first round's matches voted by the nearest patch
+    one = TMADTextureSynthesis(iters=1, final_vote='best')(img, mask)
+    assert not torch.equal(one, TMADTextureSynthesis(iters=1)(img, mask))
+    alone = torch.cat([
+        synth(img[i:i + 1], mask[i:i + 1], exclude[i:i + 1])
+        for i in range(img.size(0))
+    ])
+    monkeypatch.setattr(synth, 'batched_devices', ('cpu', ))
+    assert torch.equal(out, alone)
+    assert torch.equal(synth(img, mask, exclude), alone)
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_best_vote_takes_the_nearest_patch_covering_a_pixel(seed):
+    """``_nearest_vote`` against a loop over the pixels: each pixel takes
+    its value from the match of the nearest target whose patch covers it,
+    at the place the pixel has in that patch."""
+    g = torch.Generator().manual_seed(seed)
+    r, c, bh, bw = 1, 2, 5, 6
+    k = 2 * r + 1
+    targets = torch.randperm(bh * bw, generator=g)[:20].sort()[0]
+    in_box = targets
+    photo = torch.rand(40, c * k * k, generator=g)
+    best = torch.randint(0, 40, (targets.numel(), ), generator=g)
+    dist = torch.rand(targets.numel(), generator=g)
+    plan = SimpleNamespace(box=(3, 3 + bh, 7, 7 + bw), in_box=in_box)
+    synth = TMADTextureSynthesis(patch_radius=r, final_vote='best')
+    out = synth._nearest_vote(plan, photo, best, dist, c)
+    assert out.shape == (c, bh, bw)
+    where = {int(t): j for j, t in enumerate(targets)}
+    checked = 0
+    for y in range(bh):
+        for x in range(bw):
+            near = [(float(dist[where[qy * bw + qx]]), qy, qx)
+                    for qy in range(y - r, y + r + 1)
+                    for qx in range(x - r, x + r + 1)
+                    if 0 <= qy < bh and 0 <= qx < bw
+                    and qy * bw + qx in where]
+            if not near:
+                continue  # no target covers it: never a hole pixel
+            _, qy, qx = min(near)
+            row = photo[best[where[qy * bw + qx]]].view(c, k, k)
+            assert torch.equal(out[:, y, x], row[:, y - qy + r,
+                                                 x - qx + r]), (y, x)
+            checked += 1
+    assert checked >= 25
+
+
 @pytest.mark.parametrize('n', [1, 5, 128, 129, 300, 1024])
 def test_first_min_is_min_with_first_indices(n):
     torch.manual_seed(n)
@@ -261,6 +332,7 @@ def test_max_sources_thins_the_search():
     dict(guide_border=-1.),
     dict(guide_border=float('inf')),
     dict(guide_ramp=float('nan')),
+    dict(final_vote='median'),
 ])
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
@@ -288,9 +360,10 @@ def test_settings_rebuild_the_module():
     assert again.guide == 'patchmatch' and again.guide_sigma == 4.
     assert again.structure_weight == 0. and again.structure_sigma == 4.
     assert again.guide_border == 0. and again.guide_ramp == 0.
+    assert again.final_vote == 'mean'
     synth = TMADTextureSynthesis(
         structure_weight=2., structure_sigma=3., guide_border=4.,
-        guide_ramp=2.)
+        guide_ramp=2., final_vote='best')
     assert TMADTextureSynthesis(**synth.settings).settings == synth.settings
 
 
