@@ -155,6 +155,13 @@ def test_the_best_vote_copies_a_valid_pixel(monkeypatch):
                 assert dist.max() > 1e-3  # blends
             else:
                 assert dist.max() == expect
+    # references only: every hole pixel is a pixel of a reference
+    ref = torch.rand(1, 3, 20, 30, generator=torch.Generator().manual_seed(4))
+    refd = synth(img[:1], mask[:1], references=[ref], use_image=False)
+    dist = torch.cdist(refd[0][:, mask[0, 0] > 0].t(), ref[0].flatten(1).t(),
+                       compute_mode='donot_use_mm_for_euclid_dist').amin(1)
+    assert dist.max() == 0
+    assert torch.equal(refd * (1 - mask[:1]), img[:1] * (1 - mask[:1]))
     # one round: the first round's matches voted by the nearest patch
     one = TMADTextureSynthesis(iters=1, final_vote='best')(img, mask)
     assert not torch.equal(one, TMADTextureSynthesis(iters=1)(img, mask))
