@@ -571,22 +571,12 @@ class TMADTextureSynthesis(nn.Module):
                     best, dist = self._propagate(nnf, best, dist, tgt, feat,
                                                  scratch, *nbr)
             nnf[tgt_idx] = best
+            nearest = it == self.iters - 1 and self.final_vote == 'best'
             for j, p in enumerate(plans):
-                # vote: (c * k * k, bh * bw) columns of the matched
-                # patches, summed back onto the pixels they cover (all in
-                # the box)
+                rows = slice(ends[j], ends[j + 1])
+                vote = self._nearest_vote(p, photo, best[rows], dist[rows]) \
+                    if nearest else self._mean_vote(p, photo, best[rows])
                 y0, y1, x0, x1 = p.box
-                bh, bw = y1 - y0, x1 - x0
-                if it == self.iters - 1 and self.final_vote != 'mean':
-                    vote = self._nearest_vote(
-                        p, photo, best[ends[j]:ends[j + 1]],
-                        dist[ends[j]:ends[j + 1]], c)
-                else:
-                    cols = photo.new_zeros(photo.size(1), bh * bw)
-                    cols[:, p.in_box] = photo[best[ends[j]:ends[j + 1]]].t()
-                    num = F.fold(cols[None], (bh + 2 * r, bw + 2 * r),
-                                 k)[0, :, r:r + bh, r:r + bw]
-                    vote = num / p.den.clamp(min=1e-12)
                 cur = curs[j]
                 cur[:, y0:y1, x0:x1] = torch.where(p.box_hole, vote,
                                                    cur[:, y0:y1, x0:x1])
@@ -599,22 +589,36 @@ class TMADTextureSynthesis(nn.Module):
             outs[i] = cur
         return outs
 
+    def _mean_vote(self, plan, photo: Tensor, best: Tensor) -> Tensor:
+        """Each pixel of the plan's box as the mean of the matched patches
+        that cover it, (c, bh, bw); ``best``: the plan's targets' matches
+        (rows of ``photo``)."""
+        r = self.patch_radius
+        y0, y1, x0, x1 = plan.box
+        bh, bw = y1 - y0, x1 - x0
+        # (c * k * k, bh * bw) columns of the matched patches, summed back
+        # onto the pixels they cover (all in the box)
+        cols = photo.new_zeros(photo.size(1), bh * bw)
+        cols[:, plan.in_box] = photo[best].t()
+        num = F.fold(cols[None], (bh + 2 * r, bw + 2 * r),
+                     2 * r + 1)[0, :, r:r + bh, r:r + bw]
+        return num / plan.den.clamp(min=1e-12)
+
     def _nearest_vote(self, plan, photo: Tensor, best: Tensor,
-                      dist: Tensor, c: int) -> Tensor:
+                      dist: Tensor) -> Tensor:
         """The last round's vote with ``final_vote='best'``: each pixel of
         the box takes its value from the nearest of the matched patches
-        that cover it, (c, bh, bw).
-
-        ``best`` / ``dist``: the plan's targets' matches (rows of
-        ``photo``) and their squared distances."""
+        that cover it, (c, bh, bw); ``best`` / ``dist``: as for
+        :meth:`_mean_vote`, and their squared distances."""
         r = self.patch_radius
         k = 2 * r + 1
+        c = photo.size(1) // (k * k)
         y0, y1, x0, x1 = plan.box
         bh, bw = y1 - y0, x1 - x0
         pw = bw + 2 * r
         # the targets' matches and distances on the box padded by r (-1 /
         # inf where no target), (bh + 2r) * (bw + 2r)
-        pad_idx = ((plan.in_box // bw + r) * pw + plan.in_box % bw + r)
+        pad_idx = (plan.in_box // bw + r) * pw + plan.in_box % bw + r
         nnf = best.new_full(((bh + 2 * r) * pw, ), -1)
         nnf[pad_idx] = best
         dmap = dist.new_full(((bh + 2 * r) * pw, ), float('inf'))
@@ -623,12 +627,9 @@ class TMADTextureSynthesis(nn.Module):
         # (ky - r, kx - r) of each pixel, offsets in unfold's order
         near = F.unfold(dmap.view(1, 1, bh + 2 * r, pw), k)[0]
         pick = near.argmin(0)  # (bh * bw, )
-        ky, kx = pick // k, pick % k
-        ys = torch.arange(bh, device=best.device)[:, None]
-        xs = torch.arange(bw, device=best.device)[None]
         # the chosen target of each pixel, in the padded box
-        q = (ys.flatten().repeat_interleave(bw) + ky) * pw + \
-            xs.flatten().repeat(bh) + kx
+        pix = torch.arange(bh * bw, device=best.device)
+        q = (pix // bw + pick // k) * pw + pix % bw + pick % k
         src = nnf[q].clamp(min=0)  # -1 only outside every target's patch
         # the pixel sits at (2r - ky, 2r - kx) of that target's patch:
         # column ch * k^2 + k^2 - 1 - pick of its row
