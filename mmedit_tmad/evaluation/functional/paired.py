@@ -61,7 +61,8 @@ def paired_differences(results: Dict[str, np.ndarray],
                        reference: Optional[np.ndarray] = None,
                        num_resamples: int = 1000,
                        confidence: float = 0.95,
-                       seed: int = 0) -> List[dict]:
+                       seed: int = 0,
+                       groups: Optional[np.ndarray] = None) -> List[dict]:
     """Differences of every two methods on one test set, with a bootstrap
     interval and a permutation p-value.
 
@@ -85,6 +86,13 @@ def paired_differences(results: Dict[str, np.ndarray],
     ``reference`` and only :class:`GramMeasure` measures, the draws run on
     Gram matrices (the same values, up to rounding).
 
+    With ``groups`` a row is one result of an image that has several (the
+    same held-out image inpainted with K mask draws): ``groups[j]`` is the
+    image of row ``j``, and ``reference`` has one row per image. Rows of
+    one image are not independent, so the bootstrap resamples images with
+    all of their rows, and a permutation draw swaps A and B on all rows of
+    an image at once (with one row per image, the test above).
+
     Args:
         results (dict): Method name -> (n, ...) array, one row per image.
         measures (dict): Measure name -> :data:`Measure`.
@@ -94,22 +102,31 @@ def paired_differences(results: Dict[str, np.ndarray],
             Default: 1000.
         confidence (float): Coverage of the interval. Default: 0.95.
         seed (int): Seed of the draws. Default: 0.
+        groups (np.ndarray, optional): (n_rows, ) int, the image
+            ``0 .. n_images - 1`` of each row of the results; every image
+            has the same number of rows. Default: None (row ``i`` is image
+            ``i``).
 
     Returns:
         list[dict]: One dict per pair (in the order of ``results``) and
         measure: ``a``, ``b``, ``measure``, ``value_a``, ``value_b``,
-        ``diff``, ``low``, ``high``, ``p`` and ``n`` (images).
+        ``diff``, ``low``, ``high``, ``p``, ``n`` (rows) and ``images``.
     """
     if len(results) < 2:
         raise ValueError('paired differences need >= 2 methods, got '
                          f'{list(results)}')
     arrays = {k: np.asarray(v) for k, v in results.items()}
-    n = len(reference) if reference is not None else len(
-        next(iter(arrays.values())))
+    n_rows = len(next(iter(arrays.values())))
+    members = _members(groups, n_rows)
+    n = len(members)  # images
+    if reference is not None and len(reference) != n:
+        raise ValueError(f'reference has {len(reference)} rows, not {n}: '
+                         'one per image of the results')
     for name, arr in arrays.items():
-        if len(arr) != n:
-            raise ValueError(f'{name!r} has {len(arr)} rows, not {n}: the '
-                             'methods must have inpainted the same images')
+        if len(arr) != n_rows:
+            raise ValueError(f'{name!r} has {len(arr)} rows, not {n_rows}: '
+                             'the methods must have inpainted the same '
+                             'images')
     if n < 3:
         raise ValueError(f'paired differences need >= 3 images, got {n}')
     if num_resamples < 1 or not 0 < confidence < 1:
@@ -119,17 +136,19 @@ def paired_differences(results: Dict[str, np.ndarray],
     gram = reference is not None and all(
         isinstance(f, GramMeasure) for f in measures.values())
     rng = np.random.RandomState(seed)
+    # images of each bootstrap draw (D, n) and their rows (D, n_rows)
     boots = np.stack([rng.randint(0, n, n) for _ in range(num_resamples)])
+    boot_rows = members[boots].reshape(num_resamples, -1)
     if gram:
-        # per method: rows 0..n-1 its results, n..2n-1 the reference
+        # per method: rows of its results, then the reference's
         grams = {name: _gram(arr, reference) for name, arr in arrays.items()}
 
     def resample(f, name):
         if gram:
-            return f.draws(*grams[name], boots, n + boots)
+            return f.draws(*grams[name], boot_rows, n_rows + boots)
         return np.array([
-            f(arrays[name][i], None if reference is None else reference[i])
-            for i in boots
+            f(arrays[name][r], None if reference is None else reference[i])
+            for r, i in zip(boot_rows, boots)
         ])
 
     # measure -> method -> its values on the bootstrap resamples
@@ -138,20 +157,22 @@ def paired_differences(results: Dict[str, np.ndarray],
             for name in arrays}
         for k, f in measures.items()
     }
-    # per draw, the images whose two results change sides: (D, n)
+    # per draw, the images whose results change sides, as rows: (D, n_rows)
     swaps = np.stack([rng.rand(n) < 0.5 for _ in range(num_resamples)])
+    swaps = swaps[:, _image_of_row(members, n_rows)]
     tail = (1 - confidence) / 2 * 100
-    rows = np.arange(n)
+    rows = np.arange(n_rows)
     if gram:
-        # rows of the pair's Gram matrix: A's result or B's per image
-        swap_a = np.where(swaps, n + rows, rows)
-        swap_b = np.where(swaps, rows, n + rows)
-        ref_rows = np.broadcast_to(2 * n + rows, swaps.shape)
+        # rows of the pair's Gram matrix: A's result or B's per row
+        swap_a = np.where(swaps, n_rows + rows, rows)
+        swap_b = np.where(swaps, rows, n_rows + rows)
+        ref_rows = np.broadcast_to(2 * n_rows + np.arange(n),
+                                   (num_resamples, n))
     out = []
     for a, b in itertools.combinations(arrays, 2):
         ra, rb = arrays[a], arrays[b]
         if gram:
-            # rows 0..n-1: A, n..2n-1: B, 2n..3n-1: the reference
+            # A's rows, B's rows, then the reference's
             pair = _gram(ra, rb, reference)
         for k, f in measures.items():
             va, vb = f(ra, reference), f(rb, reference)
@@ -163,7 +184,7 @@ def paired_differences(results: Dict[str, np.ndarray],
             else:
                 null = []
                 for s in swaps:
-                    s = s.reshape((n, ) + (1, ) * (ra.ndim - 1))
+                    s = s.reshape((n_rows, ) + (1, ) * (ra.ndim - 1))
                     null.append(
                         f(np.where(s, rb, ra), reference) -
                         f(np.where(s, ra, rb), reference))
@@ -180,8 +201,35 @@ def paired_differences(results: Dict[str, np.ndarray],
                     low=float(np.percentile(deltas, tail)),
                     high=float(np.percentile(deltas, 100 - tail)),
                     p=float((1 + hits) / (1 + num_resamples)),
-                    n=n))
+                    n=n_rows,
+                    images=n))
     return out
+
+
+def _members(groups: Optional[np.ndarray], n_rows: int) -> np.ndarray:
+    """(n_images, K) the rows of each image, from ``groups`` (the image of
+    each row; None: one row per image)."""
+    if groups is None:
+        return np.arange(n_rows)[:, None]
+    groups = np.asarray(groups)
+    if groups.shape != (n_rows, ) or not np.issubdtype(
+            groups.dtype, np.integer):
+        raise ValueError(f'groups must be {n_rows} integers (the image of '
+                         f'each row), got {groups.dtype} {groups.shape}')
+    counts = np.bincount(groups) if n_rows and groups.min() >= 0 else None
+    if counts is None or (counts != counts[0]).any():
+        raise ValueError('groups must number the images 0, 1, ... with the '
+                         'same number of rows each, got counts '
+                         f'{None if counts is None else counts.tolist()}')
+    # stable: the rows of an image in their order
+    return np.argsort(groups, kind='stable').reshape(len(counts), -1)
+
+
+def _image_of_row(members: np.ndarray, n_rows: int) -> np.ndarray:
+    """(n_rows, ) the image of each row (the inverse of ``members``)."""
+    image = np.empty(n_rows, dtype=np.int64)
+    image[members] = np.arange(len(members))[:, None]
+    return image
 
 
 def _gram(*features: np.ndarray) -> tuple:

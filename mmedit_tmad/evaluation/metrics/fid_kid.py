@@ -187,26 +187,30 @@ def kernel_inception_distance(fake: np.ndarray,
 
 def _unbiased_mmd2(g_xx: np.ndarray, g_yy: np.ndarray, g_xy: np.ndarray,
                    dim: int):
-    """Unbiased MMD^2 of two sets of m features of ``dim`` dimensions,
-    kernel ``(x.y / dim + 1)^3``, from their inner products (m, m): a
-    float; from (D, m, m) stacks of them, the D values."""
-    m = g_xx.shape[-1]
+    """Unbiased MMD^2 of sets of m and n features of ``dim`` dimensions,
+    kernel ``(x.y / dim + 1)^3``, from their inner products (m, m), (n, n)
+    and (m, n): a float; from (D, ., .) stacks of them, the D values."""
+    m, n = g_xx.shape[-1], g_yy.shape[-1]
 
     def kernel(g):  # x * x * x: ~10x faster than numpy's x**3
         x = g / dim + 1
         return x * x * x
 
-    a = kernel(g_xx) + kernel(g_yy)
-    b = kernel(g_xy)
-    out = ((a.sum((-2, -1)) - np.trace(a, axis1=-2, axis2=-1)) / (m - 1) -
-           b.sum((-2, -1)) * 2 / m) / m
+    def off_diagonal_mean(k, size):
+        return (k.sum((-2, -1)) - np.trace(k, axis1=-2, axis2=-1)) / (
+            size * (size - 1))
+
+    out = (off_diagonal_mean(kernel(g_xx), m) +
+           off_diagonal_mean(kernel(g_yy), n) -
+           2 * kernel(g_xy).mean((-2, -1)))
     return float(out) if g_xx.ndim == 2 else out
 
 
 def kid_all_pairs(fake: np.ndarray, real: np.ndarray) -> float:
-    """KID x1000 of two equal-size sets over all of their pairs: what
-    :func:`kernel_inception_distance` gives for up to 1000 images (each of
-    its subsets is then the whole set), without the subsets."""
+    """KID x1000 of two sets over all of their pairs: for sets of one
+    size, what :func:`kernel_inception_distance` gives for up to 1000
+    images (each of its subsets is then the whole set), without the
+    subsets; the sizes may differ (several results of each real image)."""
     return 1e3 * _unbiased_mmd2(fake @ fake.T, real @ real.T, fake @ real.T,
                                 fake.shape[1])
 
@@ -214,8 +218,8 @@ def kid_all_pairs(fake: np.ndarray, real: np.ndarray) -> float:
 def kid_from_gram(gram: np.ndarray, dim: int, fake: np.ndarray,
                   real: np.ndarray):
     """:func:`kid_all_pairs` of the rows ``fake`` and ``real`` (index
-    arrays of one length) of features from their Gram matrix; rows of D
-    draws (D, n) give the D values (as :func:`fid_from_gram`)."""
+    arrays) of features from their Gram matrix; rows of D draws (D, n_f)
+    and (D, n_r) give the D values (as :func:`fid_from_gram`)."""
     f, r, one = _draw_rows(fake, real)
     out = 1e3 * _unbiased_mmd2(gram[f[:, :, None], f[:, None, :]],
                                gram[r[:, :, None], r[:, None, :]],

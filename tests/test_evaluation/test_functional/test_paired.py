@@ -133,3 +133,71 @@ def test_gram_draws_equal_feature_draws(monkeypatch):
     for f, b in zip(fast, blocks):
         for key in ('diff', 'low', 'high', 'p'):
             assert f[key] == pytest.approx(b[key], rel=1e-12, abs=1e-12)
+
+
+def test_groups_resample_images_with_all_their_rows():
+    """Each image's results repeated K times (rows in any order) and
+    grouped: the same draws as one row per image, so the same differences,
+    intervals and p-values; ungrouped, the copies pass for independent
+    images and the interval shrinks."""
+    rng = np.random.RandomState(3)
+    a, b = 0.8 + 0.1 * rng.randn(15), 0.8 + 0.1 * rng.randn(15)
+    one = paired_differences(dict(a=a, b=b), MEAN, num_resamples=200)
+    order = rng.permutation(15 * 3)
+    groups = np.tile(np.arange(15), 3)[order]
+    grouped = paired_differences(
+        dict(a=a[groups], b=b[groups]), MEAN, num_resamples=200,
+        groups=groups)
+    for key in ('diff', 'low', 'high', 'p'):
+        assert grouped[0][key] == pytest.approx(one[0][key], abs=1e-12)
+    assert (grouped[0]['n'], grouped[0]['images']) == (45, 15)
+    assert (one[0]['n'], one[0]['images']) == (15, 15)
+    loose = paired_differences(
+        dict(a=a[groups], b=b[groups]), MEAN, num_resamples=200)[0]
+    assert loose['high'] - loose['low'] < 0.7 * (one[0]['high'] -
+                                                 one[0]['low'])
+
+
+def test_groups_with_a_reference_per_image():
+    """FID / KID of K results per image against one reference row per
+    image: the values of the pooled sets, and the Gram route gives the
+    feature route's draws."""
+    from mmedit_tmad.evaluation.metrics.fid_kid import kid_all_pairs
+    rng = np.random.RandomState(2)
+    real = _feats(rng, n=6, d=20)
+    groups = np.repeat(np.arange(6), 2)
+    methods = dict(
+        a=_feats(rng, n=12, d=20), b=_feats(rng, n=12, d=20, shift=0.3))
+    plain = {k: (lambda f: lambda x, y: f(x, y))(f)
+             for k, f in FID_KID_MEASURES.items()}
+    fast = paired_differences(
+        methods, FID_KID_MEASURES, reference=real, num_resamples=60,
+        groups=groups)
+    slow = paired_differences(
+        methods, plain, reference=real, num_resamples=60, groups=groups)
+    by = {r['measure']: r for r in fast}
+    assert by['FID']['value_b'] == pytest.approx(
+        frechet_distance(methods['b'], real))
+    assert by['KID']['value_a'] == pytest.approx(
+        kid_all_pairs(methods['a'], real))
+    for f, s in zip(fast, slow):
+        for key in ('value_a', 'value_b', 'diff', 'low', 'high', 'p'):
+            assert f[key] == pytest.approx(s[key], rel=1e-7, abs=1e-9)
+    assert by['KID']['diff'] < 0 and by['KID']['p'] < 0.1
+
+
+def test_bad_groups():
+    v = np.arange(12.)
+    for groups, match in (([0, 1, 2] * 3, '12 integers'),
+                          (np.repeat([0., 1., 2.], 4), '12 integers'),
+                          (np.repeat([0, 1, 2, 3], [2, 3, 3, 4]),
+                           'same number'),
+                          (np.repeat([0, 2, 3, 4], 3), 'same number'),
+                          (np.repeat([-1, 0, 1, 2], 3), 'same number')):
+        with pytest.raises(ValueError, match=match):
+            paired_differences(
+                dict(a=v, b=v), MEAN, groups=np.asarray(groups))
+    with pytest.raises(ValueError, match='one per image'):
+        paired_differences(
+            dict(a=v, b=v), MEAN, reference=np.zeros(12),
+            groups=np.repeat(np.arange(4), 3))

@@ -126,6 +126,30 @@ def test_kid_is_unbiased_mmd():
     assert kernel_inception_distance(x, y + 1., num_subsets=20) > 0.1
 
 
+@pytest.mark.parametrize('n_f, n_r', [(9, 9), (12, 5), (5, 12)])
+def test_kid_all_pairs_is_the_pairwise_formula(n_f, n_r):
+    """KID x1000 over all pairs, sets of one size or not (several results
+    of each real image): the unbiased MMD^2 written out pair by pair; for
+    one size, KID's subsets are then the whole sets."""
+    from mmedit_tmad.evaluation.metrics.fid_kid import kid_all_pairs
+    rng = np.random.RandomState(n_f)
+    d = 6
+    x, y = rng.rand(n_f, d), 1.1 * rng.rand(n_r, d) + 0.2
+
+    def k(a, b):
+        return (a @ b / d + 1)**3
+
+    xx = sum(k(x[i], x[j]) for i in range(n_f) for j in range(n_f) if i != j)
+    yy = sum(k(y[i], y[j]) for i in range(n_r) for j in range(n_r) if i != j)
+    xy = sum(k(a, b) for a in x for b in y)
+    mmd = (xx / (n_f * (n_f - 1)) + yy / (n_r * (n_r - 1)) - 2 * xy /
+           (n_f * n_r))
+    assert kid_all_pairs(x, y) == pytest.approx(1e3 * mmd, rel=1e-10)
+    if n_f == n_r:
+        assert kid_all_pairs(x, y) == pytest.approx(
+            1e3 * kernel_inception_distance(x, y, num_subsets=3), rel=1e-10)
+
+
 def test_add_fid_kid_to_an_evaluator():
     metrics = [dict(type='PSNR')]
     assert add_fid_kid(metrics)[-1] == dict(type='TMADFIDKID')
@@ -183,9 +207,8 @@ def test_gram_route_equals_features(n_f, n_r, d):
     real = n_f + rng.randint(0, n_r, n_r)
     assert fid_from_gram(gram, d, fake, real) == pytest.approx(
         frechet_distance(z[fake], z[real]), rel=1e-8)
-    m = min(n_f, n_r)
-    assert kid_from_gram(gram, d, fake[:m], real[:m]) == pytest.approx(
-        kid_all_pairs(z[fake[:m]], z[real[:m]]), rel=1e-8)
+    assert kid_from_gram(gram, d, fake, real) == pytest.approx(
+        kid_all_pairs(z[fake], z[real]), rel=1e-8)
     # D draws at once: the D single-draw values
     fakes = rng.randint(0, n_f, (5, n_f))
     reals = n_f + rng.randint(0, n_r, (5, n_r))
@@ -194,10 +217,8 @@ def test_gram_route_equals_features(n_f, n_r, d):
         [fid_from_gram(gram, d, f, r) for f, r in zip(fakes, reals)],
         rtol=1e-10)
     np.testing.assert_allclose(
-        kid_from_gram(gram, d, fakes[:, :m], reals[:, :m]), [
-            kid_from_gram(gram, d, f, r)
-            for f, r in zip(fakes[:, :m], reals[:, :m])
-        ],
+        kid_from_gram(gram, d, fakes, reals),
+        [kid_from_gram(gram, d, f, r) for f, r in zip(fakes, reals)],
         rtol=1e-10)
     with pytest.raises(ValueError, match='rows of one draw'):
         fid_from_gram(gram, d, fakes, real)
