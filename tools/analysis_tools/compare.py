@@ -691,6 +691,31 @@ def _per_image_measure(col: int):
     return lambda values, _: float(values[:, col].mean())
 
 
+def read_per_image(mdir: str, kind: str):
+    """A method's per-image values on one mask kind, (n, 4) in the order
+    of ``METRICS``; None when it has none."""
+    path = per_image_file(mdir, kind)
+    if not osp.isfile(path):
+        return None
+    values = _read(path)
+    return np.stack([values[k] for k, _, _ in METRICS], 1)
+
+
+def read_features(mdir: str, kind: str):
+    """A method's Inception features on one mask kind and those of the
+    ground truths, ``(fake, real)``; None when it has none."""
+    path = features_file(mdir, kind)
+    if not osp.isfile(path):
+        return None
+    with np.load(path) as f:
+        return f['fake'], f['real']
+
+
+def same_ground_truths(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two evaluations' ground-truth features are of one set."""
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
 def _load_kind(results: list, work: str, kind: str):
     """The per-image values and FID / KID features of each method on one
     mask kind: ``({label: (n, 4)}, {label: (n, 2048)}, real features)``;
@@ -698,14 +723,14 @@ def _load_kind(results: list, work: str, kind: str):
     values, fakes, real = {}, {}, None
     for r in results:
         mdir = osp.join(work, r['name'])
-        path = per_image_file(mdir, kind)
-        if not osp.isfile(path):
-            print(f'[{r["name"]}] no {osp.basename(path)} (evaluated before '
-                  'per-image values were saved): left out of the paired '
-                  'differences; delete its metrics.json to evaluate again',
+        rows = read_per_image(mdir, kind)
+        if rows is None:
+            name = osp.basename(per_image_file(mdir, kind))
+            print(f'[{r["name"]}] no {name} (evaluated before per-image '
+                  'values were saved): left out of the paired differences; '
+                  'delete its metrics.json to evaluate again',
                   flush=True)
             continue
-        rows = np.stack([_read(path)[k] for k, _, _ in METRICS], 1)
         first = next(iter(values.values()), rows)
         if len(rows) != len(first):
             print(f'[{r["name"]}] {kind}: {len(rows)} images, not '
@@ -713,15 +738,13 @@ def _load_kind(results: list, work: str, kind: str):
                   flush=True)
             continue
         values[r['label']] = rows
-        path = features_file(mdir, kind)
-        if not osp.isfile(path):
+        feats = read_features(mdir, kind)
+        if feats is None:
             continue
-        with np.load(path) as f:
-            fake, ref = f['fake'], f['real']
+        fake, ref = feats
         if real is None:
             real = ref
-        elif ref.shape != real.shape or not np.allclose(
-                ref, real, rtol=1e-4, atol=1e-4):
+        elif not same_ground_truths(ref, real):
             print(f'[{r["name"]}] {kind}: other ground truths than the '
                   'first method\'s: its FID / KID left out of the paired '
                   'differences', flush=True)
@@ -730,43 +753,42 @@ def _load_kind(results: list, work: str, kind: str):
     return values, fakes, real
 
 
-def significance(results: list, args, work: str):
-    """Paired differences of every two methods on each mask kind, for every
-    column of the table (``paired_differences``: bootstrap interval of the
-    difference, permutation p-value). Returns the Markdown and the rows."""
-    if args.bootstrap < 1 or len(results) < 2:
-        return '', []
+def paired_rows(values: dict, fakes: dict, real, num_resamples: int,
+                seed: int, groups=None) -> list:
+    """``paired_differences`` of every two methods on one mask kind, for
+    every column of the table: the per-image values ``{label: (n, 4)}``,
+    and FID / KID of the features ``{label: (n, 2048)}`` against ``real``
+    (``groups``: the photo of each row, when a photo has several)."""
     from mmedit_tmad.evaluation.functional import paired_differences
     from mmedit_tmad.evaluation.metrics import FID_KID_MEASURES
     per_image = {
         col: _per_image_measure(i)
         for i, (_, col, _) in enumerate(METRICS)
     }
-    rows = []
-    for kind in args.kinds:
-        values, fakes, real = _load_kind(results, work, kind)
-        found = []
-        if len(values) >= 2 and len(next(iter(values.values()))) >= 3:
-            found += paired_differences(
-                values, per_image, num_resamples=args.bootstrap,
-                seed=args.seed)
-        if len(fakes) >= 2 and real.shape[0] >= 3:
-            found += paired_differences(
-                fakes,
-                {c: FID_KID_MEASURES[k]
-                 for k, c, _ in FID_KID},
-                reference=real,
-                num_resamples=args.bootstrap,
-                seed=args.seed)
-        order = {c: i for i, (_, c, _) in enumerate(METRICS + FID_KID)}
-        pairs = list(dict.fromkeys((d['a'], d['b']) for d in found))
-        found.sort(key=lambda d: (pairs.index((d['a'], d['b'])),
-                                  order[d['measure']]))
-        for d in found:
-            d['kind'] = kind
-        rows += found
-    if not rows:
-        return '', []
+    found = []
+    photos = len(next(iter(values.values()), ())) if groups is None else \
+        len(set(np.asarray(groups).tolist()))
+    if len(values) >= 2 and photos >= 3:
+        found += paired_differences(
+            values, per_image, num_resamples=num_resamples, seed=seed,
+            groups=groups)
+    if len(fakes) >= 2 and real.shape[0] >= 3:
+        found += paired_differences(
+            fakes, {c: FID_KID_MEASURES[k]
+                    for k, c, _ in FID_KID},
+            reference=real,
+            num_resamples=num_resamples,
+            seed=seed,
+            groups=groups)
+    order = {c: i for i, (_, c, _) in enumerate(METRICS + FID_KID)}
+    pairs = list(dict.fromkeys((d['a'], d['b']) for d in found))
+    found.sort(key=lambda d: (pairs.index((d['a'], d['b'])),
+                              order[d['measure']]))
+    return found
+
+
+def paired_markdown(rows: list) -> str:
+    """The rows of :func:`paired_rows` (with ``kind``) as a table."""
     head = [
         'kind', 'A', 'B', 'measure', 'A', 'B', 'A - B', '95% interval', 'p'
     ]
@@ -779,11 +801,29 @@ def significance(results: list, args, work: str):
             format(d['value_b'], f), f'{d["diff"]:+.3f}',
             f'[{d["low"]:+.3f}, {d["high"]:+.3f}]', f'{d["p"]:.3f}'
         ]) + ' |')
+    return '\n'.join(lines)
+
+
+def significance(results: list, args, work: str):
+    """Paired differences of every two methods on each mask kind, for every
+    column of the table (``paired_differences``: bootstrap interval of the
+    difference, permutation p-value). Returns the Markdown and the rows."""
+    if args.bootstrap < 1 or len(results) < 2:
+        return '', []
+    rows = []
+    for kind in args.kinds:
+        values, fakes, real = _load_kind(results, work, kind)
+        found = paired_rows(values, fakes, real, args.bootstrap, args.seed)
+        for d in found:
+            d['kind'] = kind
+        rows += found
+    if not rows:
+        return '', []
     note = (f'Paired differences on the same {rows[0]["n"]} images: 95% '
             'bootstrap interval of A - B and two-sided permutation p-value '
             f'({args.bootstrap} draws each); a difference whose interval '
             'holds 0 is not resolved by this test set.')
-    return note + '\n\n' + '\n'.join(lines), rows
+    return note + '\n\n' + paired_markdown(rows), rows
 
 
 def _fmt(v):

@@ -39,8 +39,8 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from compare import (FID_KID, METRICS, _read, features_file,  # noqa: E402
-                     per_image_file)
+import compare  # noqa: E402
+from compare import FID_KID, METRICS, _read  # noqa: E402
 
 from mmedit_tmad.utils import cli  # noqa: E402
 
@@ -105,25 +105,24 @@ def pool_kind(work_dirs: list, methods: list, kind: str) -> tuple:
         rows, feats = [], []
         for d in work_dirs:
             mdir = osp.join(d, name)
-            path = per_image_file(mdir, kind)
-            if not osp.isfile(path):
+            values_of_draw = compare.read_per_image(mdir, kind)
+            if values_of_draw is None:
                 raise cli.UsageError(
-                    f'{path} not found: evaluate {name} again with '
-                    'compare.py (delete its metrics.json)')
-            per_image = _read(path)
-            rows.append(np.stack([per_image[k] for k, _, _ in METRICS], 1))
-            path = features_file(mdir, kind)
-            if not osp.isfile(path):
+                    f'{compare.per_image_file(mdir, kind)} not found: '
+                    f'evaluate {name} again with compare.py (delete its '
+                    'metrics.json)')
+            rows.append(values_of_draw)
+            found = compare.read_features(mdir, kind)
+            if found is None:
                 continue
-            with np.load(path) as f:
-                fake, ref = f['fake'], f['real']
+            fake, ref = found
             if real is None:
                 real = ref
-            elif ref.shape != real.shape or not np.allclose(
-                    ref, real, rtol=1e-4, atol=1e-4):
+            elif not compare.same_ground_truths(ref, real):
                 raise cli.UsageError(
-                    f'{path}: other ground truths than those of '
-                    f'{work_dirs[0]}: the draws must be of the same photos')
+                    f'{compare.features_file(mdir, kind)}: other ground '
+                    f'truths than those of {work_dirs[0]}: the draws must '
+                    'be of the same photos')
             feats.append(fake)
         if len({len(r) for r in rows}) != 1 or (real is not None and len(
                 rows[0]) != len(real)):
@@ -176,31 +175,12 @@ def pooled_table(work_dirs: list, runs: list, methods: list,
 
 
 def paired_rows(pools: dict, bootstrap: int, seed: int) -> list:
-    """``paired_differences`` of every two methods on each kind, photos
+    """``compare.paired_rows`` of every two methods on each kind, photos
     resampled with all of their draws."""
-    from mmedit_tmad.evaluation.functional import paired_differences
-    from mmedit_tmad.evaluation.metrics import FID_KID_MEASURES
-    per_image = {
-        col: (lambda i: lambda v, _: float(v[:, i].mean()))(i)
-        for i, (_, col, _) in enumerate(METRICS)
-    }
     rows = []
     for kind, (values, fakes, real, groups) in pools.items():
-        found = paired_differences(
-            values, per_image, num_resamples=bootstrap, seed=seed,
-            groups=groups)
-        if len(fakes) >= 2:
-            found += paired_differences(
-                fakes, {c: FID_KID_MEASURES[k]
-                        for k, c, _ in FID_KID},
-                reference=real,
-                num_resamples=bootstrap,
-                seed=seed,
-                groups=groups)
-        order = {c: i for i, (_, c, _) in enumerate(METRICS + FID_KID)}
-        pairs = list(dict.fromkeys((d['a'], d['b']) for d in found))
-        found.sort(key=lambda d: (pairs.index((d['a'], d['b'])),
-                                  order[d['measure']]))
+        found = compare.paired_rows(values, fakes, real, bootstrap, seed,
+                                    groups=groups)
         for d in found:
             d['kind'] = kind
         rows += found
@@ -208,25 +188,13 @@ def paired_rows(pools: dict, bootstrap: int, seed: int) -> list:
 
 
 def format_paired(rows: list, bootstrap: int, draws: int) -> str:
-    head = [
-        'kind', 'A', 'B', 'measure', 'A', 'B', 'A - B', '95% interval', 'p'
-    ]
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for d in rows:
-        f = '.1f' if d['measure'] == 'FID' else '.3f'
-        lines.append('| ' + ' | '.join([
-            d['kind'], d['a'], d['b'], d['measure'],
-            format(d['value_a'], f),
-            format(d['value_b'], f), f'{d["diff"]:+.3f}',
-            f'[{d["low"]:+.3f}, {d["high"]:+.3f}]', f'{d["p"]:.3f}'
-        ]) + ' |')
     images = rows[0]['images'] if rows else 0
     note = (f'Paired differences on {images} photos x {draws} mask draws: '
             '95% bootstrap interval of A - B over photos (each with all of '
             'its draws) and two-sided permutation p-value (A and B swapped '
             f'on all draws of a photo; {bootstrap} draws each); a difference '
             'whose interval holds 0 is not resolved.')
-    return note + '\n\n' + '\n'.join(lines)
+    return note + '\n\n' + compare.paired_markdown(rows)
 
 
 def main(argv=None):
