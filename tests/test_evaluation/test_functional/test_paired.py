@@ -154,7 +154,7 @@ def test_groups_resample_images_with_all_their_rows():
     assert (one[0]['n'], one[0]['images']) == (15, 15)
     loose = paired_differences(
         dict(a=a[groups], b=b[groups]), MEAN, num_resamples=200)[0]
-    assert loose['high'] - loose['low'] < 0.7 * (one[0]['high'] -
+    assert loose['high'] - loose['low'] < 0.8 * (one[0]['high'] -
                                                  one[0]['low'])
 
 
@@ -164,10 +164,10 @@ def test_groups_with_a_reference_per_image():
     feature route's draws."""
     from mmedit_tmad.evaluation.metrics.fid_kid import kid_all_pairs
     rng = np.random.RandomState(2)
-    real = _feats(rng, n=6, d=20)
-    groups = np.repeat(np.arange(6), 2)
+    real = _feats(rng, n=8, d=20)
+    groups = np.repeat(np.arange(8), 2)
     methods = dict(
-        a=_feats(rng, n=12, d=20), b=_feats(rng, n=12, d=20, shift=0.3))
+        a=_feats(rng, n=16, d=20), b=_feats(rng, n=16, d=20, shift=0.5))
     plain = {k: (lambda f: lambda x, y: f(x, y))(f)
              for k, f in FID_KID_MEASURES.items()}
     fast = paired_differences(
