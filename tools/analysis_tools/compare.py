@@ -753,12 +753,13 @@ def _load_kind(results: list, work: str, kind: str):
     return values, fakes, real
 
 
-def paired_rows(values: dict, fakes: dict, real, num_resamples: int,
-                seed: int, groups=None) -> list:
+def paired_rows(kind: str, values: dict, fakes: dict, real,
+                num_resamples: int, seed: int, groups=None) -> list:
     """``paired_differences`` of every two methods on one mask kind, for
     every column of the table: the per-image values ``{label: (n, 4)}``,
     and FID / KID of the features ``{label: (n, 2048)}`` against ``real``
-    (``groups``: the photo of each row, when a photo has several)."""
+    (``groups``: the photo of each row, when a photo has several); each
+    row names the ``kind``."""
     from mmedit_tmad.evaluation.functional import paired_differences
     from mmedit_tmad.evaluation.metrics import FID_KID_MEASURES
     per_image = {
@@ -767,7 +768,7 @@ def paired_rows(values: dict, fakes: dict, real, num_resamples: int,
     }
     found = []
     photos = len(next(iter(values.values()), ())) if groups is None else \
-        len(set(np.asarray(groups).tolist()))
+        len(np.unique(groups))
     if len(values) >= 2 and photos >= 3:
         found += paired_differences(
             values, per_image, num_resamples=num_resamples, seed=seed,
@@ -784,6 +785,8 @@ def paired_rows(values: dict, fakes: dict, real, num_resamples: int,
     pairs = list(dict.fromkeys((d['a'], d['b']) for d in found))
     found.sort(key=lambda d: (pairs.index((d['a'], d['b'])),
                               order[d['measure']]))
+    for d in found:
+        d['kind'] = kind
     return found
 
 
@@ -812,11 +815,8 @@ def significance(results: list, args, work: str):
         return '', []
     rows = []
     for kind in args.kinds:
-        values, fakes, real = _load_kind(results, work, kind)
-        found = paired_rows(values, fakes, real, args.bootstrap, args.seed)
-        for d in found:
-            d['kind'] = kind
-        rows += found
+        rows += paired_rows(kind, *_load_kind(results, work, kind),
+                            args.bootstrap, args.seed)
     if not rows:
         return '', []
     note = (f'Paired differences on the same {rows[0]["n"]} images: 95% '

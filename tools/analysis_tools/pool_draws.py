@@ -179,11 +179,8 @@ def paired_rows(pools: dict, bootstrap: int, seed: int) -> list:
     resampled with all of their draws."""
     rows = []
     for kind, (values, fakes, real, groups) in pools.items():
-        found = compare.paired_rows(values, fakes, real, bootstrap, seed,
-                                    groups=groups)
-        for d in found:
-            d['kind'] = kind
-        rows += found
+        rows += compare.paired_rows(kind, values, fakes, real, bootstrap,
+                                    seed, groups=groups)
     return rows
 
 

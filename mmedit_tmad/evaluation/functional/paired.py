@@ -118,6 +118,7 @@ def paired_differences(results: Dict[str, np.ndarray],
     arrays = {k: np.asarray(v) for k, v in results.items()}
     n_rows = len(next(iter(arrays.values())))
     members = _members(groups, n_rows)
+    groups = None if groups is None else np.asarray(groups)
     n = len(members)  # images
     if reference is not None and len(reference) != n:
         raise ValueError(f'reference has {len(reference)} rows, not {n}: '
@@ -159,7 +160,7 @@ def paired_differences(results: Dict[str, np.ndarray],
     }
     # per draw, the images whose results change sides, as rows: (D, n_rows)
     swaps = np.stack([rng.rand(n) < 0.5 for _ in range(num_resamples)])
-    swaps = swaps[:, _image_of_row(members, n_rows)]
+    swaps = swaps[:, np.arange(n_rows) if groups is None else groups]
     tail = (1 - confidence) / 2 * 100
     rows = np.arange(n_rows)
     if gram:
@@ -223,13 +224,6 @@ def _members(groups: Optional[np.ndarray], n_rows: int) -> np.ndarray:
                          f'{None if counts is None else counts.tolist()}')
     # stable: the rows of an image in their order
     return np.argsort(groups, kind='stable').reshape(len(counts), -1)
-
-
-def _image_of_row(members: np.ndarray, n_rows: int) -> np.ndarray:
-    """(n_rows, ) the image of each row (the inverse of ``members``)."""
-    image = np.empty(n_rows, dtype=np.int64)
-    image[members] = np.arange(len(members))[:, None]
-    return image
 
 
 def _gram(*features: np.ndarray) -> tuple:
