@@ -91,6 +91,32 @@ def add_common_args(parser: argparse.ArgumentParser,
         help=f'print the full traceback of an error (or set {DEBUG_ENV}=1)')
 
 
+def add_runner_args(parser: argparse.ArgumentParser) -> None:
+    """``--cfg-options``, ``--launcher`` and ``--local-rank``: the
+    arguments that ``tools/train.py`` and ``tools/test.py`` take as
+    mmagic's own scripts do."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # When using PyTorch version >= 2.0.0, the `torch.distributed.launch`
+    # will pass the `--local-rank` parameter to the script instead of
+    # `--local_rank`.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
 # errors whose message speaks for itself (no type name shown)
 _PLAIN_ERRORS = (OSError, ValueError, TypeError, RuntimeError, SystemExit)
 

@@ -238,3 +238,21 @@ def test_check_annotation_lists(tmp_path):
         assert hint in str(err.value)
     cfg.val_dataloader = None
     cli.check_annotation_lists(cfg, ['val_dataloader', 'missing_key'])
+
+
+def test_add_runner_args():
+    import argparse
+    parser = argparse.ArgumentParser()
+    cli.add_runner_args(parser)
+    args = parser.parse_args([])
+    assert (args.cfg_options, args.launcher, args.local_rank) == (None,
+                                                                  'none', 0)
+    args = parser.parse_args([
+        '--cfg-options', 'a=1', 'b.c=[1,2]', '--launcher', 'pytorch',
+        '--local-rank', '3'
+    ])
+    assert args.cfg_options == {'a': 1, 'b.c': [1, 2]}
+    assert (args.launcher, args.local_rank) == ('pytorch', 3)
+    assert parser.parse_args(['--local_rank', '2']).local_rank == 2
+    with pytest.raises(SystemExit):
+        parser.parse_args(['--launcher', 'lsf'])
