@@ -2,6 +2,7 @@
 """The tools' shared behaviour: errors and exit codes, output checks,
 claimed folders, no-clobber writes. Each tool's own tests run it through
 the tool as a user does (a subprocess)."""
+import argparse
 import json
 import os
 import warnings
@@ -241,7 +242,6 @@ def test_check_annotation_lists(tmp_path):
 
 
 def test_add_runner_args():
-    import argparse
     parser = argparse.ArgumentParser()
     cli.add_runner_args(parser)
     args = parser.parse_args([])
